@@ -1,0 +1,139 @@
+"""Verifying catalog entries: every check of a formula, its as-written forms, its status.
+
+This module works on any object shaped like `formulas._model.Formula` (duck typing), so
+that `checker` does not import `formulas`: data flows one way.
+
+Status of a formula:
+- ``verified``: every check verified, and every as-written form too;
+- ``finding``: every check verified, and some as-written form is wrong (the document is
+  wrong as written; the finding carries the evidence);
+- ``inconclusive``: some check or as-written form could not be decided;
+- ``wrong``: a check of ours failed, i.e. the catalog itself is wrong (never expected).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sympy as sp
+
+from checker.engine import DEFAULT_TIMEOUT, check
+from checker.render import latex_of
+from checker.verdict import ClaimResult, Status
+
+
+class FormulaLike(Protocol):
+    id: str
+    title: str
+    topic: str
+    sources: tuple[str, ...]
+    statement: Any
+    checks: tuple[Any, ...]
+    as_written: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NamedResult:
+    name: str
+    kind: str
+    note: str
+    result: ClaimResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    message: str
+    evidence: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FormulaResult:
+    formula: Any
+    checks: tuple[NamedResult, ...]
+    as_written: tuple[NamedResult, ...]
+    findings: tuple[Finding, ...]
+    status: str
+    seconds: float
+
+    @property
+    def methods(self) -> list[str]:
+        seen: list[str] = []
+        for r in self.checks:
+            for c in r.result.checks:
+                if c.verdict.status is Status.VERIFIED and c.verdict.method:
+                    m = c.verdict.method.value
+                    if m not in seen:
+                        seen.append(m)
+        return seen
+
+    @property
+    def worst_error(self) -> float | None:
+        errs = [c.verdict.error for r in self.checks for c in r.result.checks
+                if c.verdict.status is Status.VERIFIED and c.verdict.error is not None]
+        return max(errs) if errs else None
+
+
+def verify(formula: FormulaLike, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT) -> FormulaResult:
+    """Run every check and as-written form of one formula."""
+    start = time.perf_counter()
+    checks = tuple(NamedResult(name=c.name, kind=c.claim.kind, note=c.note,
+                               result=check(c.claim, seed=seed, timeout=timeout))
+                   for c in formula.checks)
+    written = tuple(NamedResult(name=w.name, kind=w.claim.kind, note=w.description,
+                                result=check(w.claim, seed=seed, timeout=timeout))
+                    for w in formula.as_written)
+    findings = []
+    for w, r in zip(formula.as_written, written):
+        v = r.result.verdict
+        if v.status is Status.WRONG and v.counterexample is not None:
+            evidence = {"source": w.source, "check": w.name, "method": v.method.value if v.method else None,
+                        "counterexample": v.counterexample.to_json(),
+                        "at": v.counterexample.describe(), "correct": w.correct}
+            if v.counterexample.note:
+                evidence["note"] = v.counterexample.note
+            findings.append(Finding(message=f"{w.description} is wrong as written ({w.source}): "
+                                            f"{v.reason or 'a counterexample'}; correct form: {w.correct}",
+                                    evidence=evidence))
+    statuses = [r.result.verdict.status for r in checks]
+    written_statuses = [r.result.verdict.status for r in written]
+    if any(s is Status.WRONG for s in statuses):
+        status = "wrong"
+    elif any(s is not Status.VERIFIED for s in statuses) or any(
+            s is Status.INCONCLUSIVE for s in written_statuses):
+        status = "inconclusive"
+    elif findings:
+        status = "finding"
+    else:
+        status = "verified"
+    return FormulaResult(formula=formula, checks=checks, as_written=written,
+                         findings=tuple(findings), status=status,
+                         seconds=time.perf_counter() - start)
+
+
+def to_json(r: FormulaResult) -> dict[str, Any]:
+    """The entry of `catalog --format json` for one formula (DESIGN.md)."""
+    f = r.formula
+    checks = []
+    for group, results in (("check", r.checks), ("as-written", r.as_written)):
+        for named in results:
+            for c in named.result.checks:
+                v = c.verdict
+                checks.append({
+                    "name": f"{named.name}/{c.name}", "group": group, "kind": named.kind,
+                    "verdict": v.status.value, "method": v.method.value if v.method else None,
+                    "error": v.error, "reason": v.reason,
+                    "counterexample": v.counterexample.to_json() if v.counterexample else None,
+                    "detail": v.evidence.detail if v.evidence and v.evidence.detail else None,
+                })
+    return {
+        "id": f.id, "title": f.title, "topic": f.topic, "sources": list(f.sources),
+        "latex": getattr(f, "latex", None) or latex_of(f.statement),
+        "sympy": str(f.statement),
+        "status": r.status, "methods": r.methods, "checks": checks,
+        "findings": [{"message": x.message, "evidence": x.evidence} for x in r.findings],
+    }
+
+
+__all__ = ["Finding", "FormulaResult", "NamedResult", "to_json", "verify"]

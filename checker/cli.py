@@ -1,0 +1,234 @@
+"""The command line: ``mathcheck catalog | show | ...`` (also ``python -m checker``).
+
+Exit status: 0 when nothing is wrong, 1 when something is, 2 for a usage error or an
+unreadable input. A user's mistake gets one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from checker import __version__
+from checker.engine import DEFAULT_TIMEOUT
+from checker.errors import MathcheckError, UsageError
+
+EXIT_OK, EXIT_WRONG, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so every usage error is reported alike."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mathcheck",
+        description="Check the mathematics of machine learning: a catalog of formulas verified "
+                    "symbolically, numerically and by finite differences.",
+    )
+    parser.add_argument("--version", action="version", version=f"mathcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    cat = sub.add_parser("catalog", help="verify every formula of the catalog",
+                         description="Verify every formula of the catalog (or those chosen) and "
+                                     "report status, methods and worst error. Exit 1 if a check fails.")
+    cat.add_argument("--id", dest="ids", nargs="+", metavar="ID", default=None,
+                     help="only these formula ids (e.g. act.sigmoid_derivative)")
+    cat.add_argument("--topic", dest="topics", nargs="+", metavar="T", default=None,
+                     help="only these topics (e.g. 'Losses'; case-insensitive prefix)")
+    _common(cat)
+
+    show = sub.add_parser("show", help="one formula: LaTeX, SymPy, sources, checks",
+                          description="Show one formula of the catalog with its checks and their verdicts.")
+    show.add_argument("id", metavar="ID", help="the formula id, e.g. act.sigmoid_derivative")
+    _common(show)
+    return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampled points (default: 0)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"time budget of each symbolic step in seconds (default: {DEFAULT_TIMEOUT:g})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        if getattr(args, "timeout", 1.0) <= 0:
+            raise UsageError("--timeout must be a positive number of seconds")
+        if args.command == "catalog":
+            return _catalog(args, sys.stdout)
+        if args.command == "show":
+            return _show(args, sys.stdout)
+        raise UsageError(f"unknown command {args.command!r}")
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("Run 'mathcheck --help' for the commands and options.", file=sys.stderr)
+        return EXIT_USAGE
+    except MathcheckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+# --- catalog ---------------------------------------------------------------------------
+
+def _select(args: argparse.Namespace) -> list[Any]:
+    import formulas
+
+    chosen = list(formulas.CATALOG.values())
+    if args.ids:
+        try:
+            chosen = [formulas.get(i) for i in args.ids]
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from None
+    if args.topics:
+        wanted = [t.lower() for t in args.topics]
+        unknown = [t for t in wanted if not any(x.lower().startswith(t) for x in formulas.TOPICS)]
+        if unknown:
+            raise UsageError(f"unknown topic {unknown[0]!r}; topics: {', '.join(formulas.TOPICS)}")
+        chosen = [f for f in chosen if any(f.topic.lower().startswith(t) for t in wanted)]
+    return chosen
+
+
+class _Progress:
+    """A one-line progress indicator on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
+        self.total, self.stream = total, stream
+        self.enabled = stream.isatty()
+        self.start = time.monotonic()
+
+    def update(self, done: int, label: str) -> None:
+        if self.enabled and time.monotonic() - self.start > 1.0:
+            self.stream.write(f"\r\x1b[K[{done}/{self.total}] {label}"[:100])
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _catalog(args: argparse.Namespace, out: TextIO) -> int:
+    from checker.catalog import to_json, verify
+
+    chosen = _select(args)
+    progress = _Progress(len(chosen))
+    start = time.perf_counter()
+    results = []
+    for n, f in enumerate(chosen, 1):
+        progress.update(n, f.id)
+        results.append(verify(f, seed=args.seed, timeout=args.timeout))
+    progress.close()
+    seconds = time.perf_counter() - start
+    summary = {s: sum(1 for r in results if r.status == s) for s in ("verified", "finding", "inconclusive", "wrong")}
+    summary["formulas"] = len(results)
+    if args.format == "json":
+        doc = {"tool": "mathcheck", "version": __version__, "seed": args.seed,
+               "formulas": [to_json(r) for r in results], "derivations": [], "summary": summary}
+        json.dump(doc, out, indent=1, ensure_ascii=False)
+        out.write("\n")
+    else:
+        _catalog_text(results, summary, seconds, out)
+    ok = summary["inconclusive"] == 0 and summary["wrong"] == 0
+    return EXIT_OK if ok else EXIT_WRONG
+
+
+def _fmt_err(e: float | None) -> str:
+    return "-" if e is None else f"{e:.1e}"
+
+
+def _catalog_text(results: list[Any], summary: dict[str, int], seconds: float, out: TextIO) -> None:
+    rows = [(r.formula.id, r.formula.title, r.status, ", ".join(r.methods) or "-", _fmt_err(r.worst_error))
+            for r in results]
+    head = ("id", "title", "status", "methods", "worst error")
+    widths = [max(len(h), *(len(row[k]) for row in rows)) if rows else len(h) for k, h in enumerate(head)]
+    widths[1] = min(widths[1], 44)
+    line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
+    out.write(line + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths)]
+        out.write("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip() + "\n")
+    problems = [r for r in results if r.status in ("inconclusive", "wrong")]
+    findings = [(r, f) for r in results for f in r.findings]
+    if findings:
+        out.write("\nfindings (the documents are wrong as written):\n")
+        for r, f in findings:
+            out.write(f"  {r.formula.id}: {f.message}\n      {f.evidence['at']}\n")
+            if f.evidence.get("note"):
+                out.write(f"      ({f.evidence['note']})\n")
+    for r in problems:
+        out.write(f"\n{r.formula.id}: {r.status}\n")
+        for named in r.checks + r.as_written:
+            for c in named.result.checks:
+                v = c.verdict
+                if v.status.value != "verified":
+                    out.write(f"  {named.name}/{c.name}: {v.status.value}: {v.reason or ''}\n")
+                    if v.counterexample:
+                        out.write(f"      {v.counterexample.describe()}\n")
+    out.write(f"\n{summary['formulas']} formulas: {summary['verified']} verified, {summary['finding']} findings, "
+              f"{summary['inconclusive']} inconclusive, {summary['wrong']} wrong in {seconds:.1f}s\n")
+
+
+# --- show ------------------------------------------------------------------------------
+
+def _show(args: argparse.Namespace, out: TextIO) -> int:
+    import formulas
+    from checker.catalog import to_json, verify
+    from checker.render import latex_of
+
+    try:
+        f = formulas.get(args.id)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    r = verify(f, seed=args.seed, timeout=args.timeout)
+    if args.format == "json":
+        json.dump(to_json(r), out, indent=1, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(f"{f.id}: {f.title}  [{r.status}]\n")
+        out.write(f"  topic:   {f.topic}\n  sources: {'; '.join(f.sources)}\n")
+        out.write(f"  LaTeX:   {getattr(f, 'latex', None) or latex_of(f.statement)}\n")
+        out.write(f"  SymPy:   {f.statement}\n")
+        if getattr(f, "notes", ""):
+            out.write(f"  note:    {f.notes}\n")
+        for title, group in (("checks", r.checks), ("as written in the documents", r.as_written)):
+            if not group:
+                continue
+            out.write(f"  {title}:\n")
+            for named in group:
+                out.write(f"    {named.name} ({named.kind}){': ' + named.note if named.note else ''}\n")
+                for c in named.result.checks:
+                    v = c.verdict
+                    extra = f" method={v.method.value}" if v.method else ""
+                    if v.error is not None:
+                        extra += f" error={v.error:.1e}"
+                    out.write(f"      {c.name}: {v.status.value}{extra}\n")
+                    if v.evidence and v.evidence.detail:
+                        out.write(f"        {v.evidence.detail}\n")
+                    if v.reason and v.status.value != "verified":
+                        out.write(f"        {v.reason}\n")
+                    if v.counterexample:
+                        out.write(f"        {v.counterexample.describe()}\n")
+        for finding in r.findings:
+            out.write(f"  FINDING: {finding.message}\n    {finding.evidence['at']}\n")
+    return EXIT_OK if r.status in ("verified", "finding") else EXIT_WRONG
+
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,219 @@
+"""The engine: which checks run on which claim, and what they add up to.
+
+- Identity: a numeric screen (a wrong claim is caught in milliseconds, with a
+  counterexample), then a symbolic proof within the budget.
+- DerivativeClaim, GradientClaim: symbolic (SymPy's diff) and finite differences of the
+  undifferentiated function.
+- Property: symbolic (evaluate integrals, sums, limits) and numeric (sampled, in high
+  precision for integrals).
+- CodeClaim: the transcribed code against its reference at sampled inputs.
+- CodeGradientClaim: hand-written gradient code against finite differences of its loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from checker import derivatives, numeric, symbolic
+from checker.budget import WorkerError, call_with_budget
+from checker.claims import (
+    Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property,
+)
+from checker.errors import BudgetSpent, UnsafeNameError
+from checker.evaluate import mp_value
+from checker.sampling import rng_for
+from checker.verdict import CheckResult, ClaimResult, Counterexample, Evidence, Method, Status, Verdict
+
+#: Default time budget of one symbolic check, in seconds.
+DEFAULT_TIMEOUT = 5.0
+
+
+def check(claim: Claim, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
+          n_points: int = 16) -> ClaimResult:
+    """Run every check that applies to `claim`.
+
+    Args:
+        claim: what to check.
+        seed: seed of the sampling; the same seed gives the same points.
+        timeout: budget of each symbolic step, in seconds.
+        n_points: sampled points per size for numeric checks.
+
+    Returns:
+        The checks that ran, each with its verdict; ``.verdict`` combines them.
+    """
+    rng = rng_for(seed, type(claim).__name__, _salt(claim))
+    try:
+        checks = _dispatch(claim, rng=rng, seed=seed, timeout=timeout, n_points=n_points)
+    except UnsafeNameError as exc:
+        checks = [CheckResult(name="numeric", verdict=Verdict.inconclusive(str(exc)))]
+    return ClaimResult(checks=tuple(checks))
+
+
+def _salt(claim: Claim) -> str:
+    if isinstance(claim, (CodeClaim, CodeGradientClaim)):
+        return getattr(claim, "program", getattr(claim, "loss", None)).__qualname__  # type: ignore[union-attr]
+    return sp.srepr(getattr(claim, "lhs", getattr(claim, "function", getattr(claim, "statement", None))))[:500]
+
+
+def _dispatch(claim: Claim, *, rng: np.random.Generator, seed: int, timeout: float,
+              n_points: int) -> list[CheckResult]:
+    if isinstance(claim, Identity):
+        screen = numeric.check_identity(claim.lhs, claim.rhs, assumptions=claim.assumptions,
+                                        sizes=claim.sizes, rng=rng, seed=seed, n_points=n_points)
+        checks = [CheckResult(name="numeric", verdict=screen)]
+        if screen.status is not Status.WRONG:
+            proof = symbolic.check_identity(claim.lhs, claim.rhs, sizes=claim.sizes,
+                                            assumptions=claim.assumptions, timeout=timeout)
+            checks.insert(0, CheckResult(name="symbolic", verdict=proof))
+        return checks
+    if isinstance(claim, DerivativeClaim):
+        return [
+            CheckResult(name="symbolic", verdict=derivatives.check_derivative_symbolic(claim, timeout=timeout)),
+            CheckResult(name="finite-difference", verdict=derivatives.check_derivative_fd(claim, rng=rng, seed=seed)),
+        ]
+    if isinstance(claim, GradientClaim):
+        return [
+            CheckResult(name="symbolic", verdict=derivatives.check_gradient_symbolic(claim, timeout=timeout)),
+            CheckResult(name="finite-difference", verdict=derivatives.check_gradient_fd(claim, rng=rng, seed=seed)),
+        ]
+    if isinstance(claim, Property):
+        return _check_property(claim, rng=rng, seed=seed, timeout=timeout, n_points=n_points)
+    if isinstance(claim, CodeClaim):
+        return [CheckResult(name="numeric", verdict=check_code(claim, rng=rng, seed=seed))]
+    if isinstance(claim, CodeGradientClaim):
+        return [CheckResult(name="finite-difference",
+                            verdict=derivatives.check_code_gradient(claim, rng=rng, seed=seed))]
+    raise TypeError(f"check(claim={claim!r}): not a claim")
+
+
+# --- properties ------------------------------------------------------------------------
+
+def _doit(e: Any) -> Any:
+    return e.doit() if isinstance(e, sp.Basic) else e
+
+
+def _evaluated(e: Any, timeout: float) -> Any:
+    """`e` with its integrals, sums and limits done by SymPy (in a worker, within budget)."""
+    if not isinstance(e, sp.Basic) or not e.has(sp.Integral, sp.Sum, sp.Limit, sp.Product, sp.Derivative):
+        return e
+    return call_with_budget(_doit, e, timeout=timeout, what="evaluating integrals, sums and limits")
+
+
+def _check_property(claim: Property, *, rng: np.random.Generator, seed: int, timeout: float,
+                    n_points: int) -> list[CheckResult]:
+    st = claim.statement
+    if claim.quantifier == "exists":
+        witness = numeric.find_witness(st.lhs, st.rhs, assumptions=claim.assumptions,
+                                       sizes=claim.sizes, rng=rng, seed=seed, n_points=n_points)
+        return [CheckResult(name="numeric", verdict=witness)]
+    if isinstance(st, sp.Eq):
+        has_limit = st.has(sp.Limit)
+        n = n_points if not st.has(sp.Integral, sp.Sum) else max(3, n_points // 4)
+        checks = []
+        if not has_limit:
+            checks.append(CheckResult(name="numeric", verdict=numeric.check_identity(
+                st.lhs, st.rhs, assumptions=claim.assumptions, sizes=claim.sizes, rng=rng,
+                seed=seed, n_points=n)))
+            if checks[0].verdict.status is Status.WRONG:
+                return checks
+        try:
+            lhs, rhs = _evaluated(st.lhs, timeout), _evaluated(st.rhs, timeout)
+            proof = symbolic.check_identity(lhs, rhs, sizes=claim.sizes, assumptions=claim.assumptions,
+                                            timeout=timeout)
+        except BudgetSpent as exc:
+            proof = Verdict.inconclusive(str(exc), method=Method.SYMBOLIC)
+        except WorkerError as exc:
+            proof = Verdict.inconclusive(f"SymPy failed: {str(exc).splitlines()[0]}", method=Method.SYMBOLIC)
+        checks.insert(0, CheckResult(name="symbolic", verdict=proof))
+        return checks
+    if isinstance(st, sp.Ne):
+        raise ValueError("Property(Ne(...)) needs quantifier='exists'")
+    sampled = numeric.check_inequality(st, assumptions=claim.assumptions, sizes=claim.sizes,
+                                       rng=rng, seed=seed, n_points=2 * n_points)
+    checks = [CheckResult(name="numeric", verdict=sampled)]
+    if sampled.status is not Status.WRONG:
+        checks.insert(0, CheckResult(name="symbolic", verdict=_prove_inequality(st, timeout)))
+    return checks
+
+
+def _nonneg(e: Any) -> bool | None:
+    for form in (e, sp.factor(e), sp.simplify(e)):
+        if form.is_nonnegative:
+            return True
+    return None
+
+
+def _prove_inequality(st: sp.Rel, timeout: float) -> Verdict:
+    """Prove ``lhs ≥ rhs`` (or ≤) from the symbols' assumptions, when SymPy can."""
+    gap = st.lhs - st.rhs if isinstance(st, (sp.GreaterThan, sp.StrictGreaterThan)) else st.rhs - st.lhs
+    try:
+        proved = call_with_budget(_nonneg, gap, timeout=timeout, what="proving an inequality")
+    except (BudgetSpent, WorkerError) as exc:
+        return Verdict.inconclusive(str(exc).splitlines()[0], method=Method.SYMBOLIC)
+    if proved and not isinstance(st, (sp.StrictGreaterThan, sp.StrictLessThan)):
+        return Verdict.verified(Method.SYMBOLIC, Evidence(detail="the difference is nonnegative by SymPy's assumptions"))
+    return Verdict.inconclusive("SymPy cannot decide the sign of the difference", method=Method.SYMBOLIC)
+
+
+# --- code ------------------------------------------------------------------------------
+
+def _value(v: Any) -> np.ndarray:
+    return np.asarray(v, dtype=complex)
+
+
+def check_code(claim: CodeClaim, *, rng: np.random.Generator, seed: int = 0) -> Verdict:
+    """The transcribed program agrees with its reference at every sampled input."""
+    worst = 0.0
+    runs = claim.n_samples if claim.sample is not None else 1
+    for _ in range(runs):
+        inputs: Mapping[str, Any] = claim.sample(rng) if claim.sample is not None else {}
+        got = _value(claim.program(inputs))
+        if isinstance(claim.reference, sp.Basic):
+            point = {sp.Symbol(k): v for k, v in inputs.items() if np.ndim(v) == 0}
+            ref_hp = mp_value(claim.reference, {s: point[s] for s in claim.reference.free_symbols if s in point})
+            if ref_hp is None:
+                return Verdict.inconclusive("the reference has no finite value at the sampled input")
+            want = _value(complex(ref_hp))
+        else:
+            want = _value(claim.reference(inputs))
+        if got.shape != want.shape:
+            ce = Counterexample(point=_point(inputs), lhs=f"shape {got.shape}", rhs=f"shape {want.shape}",
+                                digits=16, note="lhs: the document's code; rhs: the reference")
+            return Verdict.wrong(Method.NUMERIC, ce, reason="the code returns a different shape")
+        scale = np.maximum(np.abs(got), np.abs(want))
+        bad = np.abs(got - want) > claim.atol + claim.rtol * scale
+        err = float(np.max(np.abs(got - want) / np.maximum(scale, 1e-300), initial=0.0))
+        worst = max(worst, err)
+        if np.any(bad):
+            k = int(np.argmax(np.abs(got - want)))
+            ce = Counterexample(point=_point(inputs), lhs=_plain(got.reshape(-1)[k]), rhs=_plain(want.reshape(-1)[k]),
+                                digits=16, note="lhs: the document's code; rhs: the reference"
+                                + (f" (entry {k} of the flattened output)" if got.size > 1 else ""))
+            return Verdict.wrong(Method.NUMERIC, ce, reason="the code disagrees with the reference",
+                                 evidence=Evidence(seed=seed, max_rel_err=err))
+    return Verdict.verified(Method.NUMERIC, Evidence(n_points=runs, seed=seed, max_rel_err=worst))
+
+
+def _plain(v: Any) -> Any:
+    c = complex(v)
+    return c.real if c.imag == 0 else c
+
+
+def _point(inputs: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    out = []
+    for k, v in inputs.items():
+        arr = np.asarray(v)
+        if arr.ndim == 0:
+            out.append((k, arr.item()))
+        elif arr.size <= 12:
+            out.append((k, np.round(arr, 6).tolist()))
+        else:
+            out.append((k, f"array of shape {arr.shape}"))
+    return tuple(out)
+
+
+__all__ = ["DEFAULT_TIMEOUT", "check", "check_code"]

@@ -1,0 +1,235 @@
+"""Turning claims' expressions into numbers: instantiation, safe lambdify, high precision.
+
+- `instantiate` gives symbolic sizes concrete values: sums and products with numeric
+  bounds are written out, matrix expressions become explicit matrices, and undefined
+  functions (``f(x)`` in the chain rule) are replaced by concrete instances.
+- `scalarize` replaces ``x[i]`` and ``W[i, j]`` by plain symbols, so every expression
+  ends up in scalar symbols only.
+- `lambdify_safe` compiles with NumPy after checking every name (SymPy's lambdify
+  generates Python source from names, so a name must never be code).
+- `mp_value` evaluates in high precision with SymPy's ``evalf`` (mpmath underneath).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from sympy.core.function import UndefinedFunction
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+
+from checker.errors import UnsafeNameError
+from checker.functions import unfold
+
+_SAFE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+#: Concrete smooth functions that stand in for an undefined function f(x) in numeric checks.
+#: They are analytic, real on the real line, and differ in shape (odd, even, growing, bounded).
+INSTANCES: tuple[Callable[[sp.Expr], sp.Expr], ...] = (
+    lambda u: sp.sin(u) + u**2 / 3,
+    lambda u: sp.exp(u / 2) - u,
+    lambda u: u**3 / 5 - u + 2,
+    lambda u: sp.atan(u) + sp.cos(u),
+)
+
+
+def check_names(expr: Any) -> None:
+    """Raise `UnsafeNameError` if a symbol or function name of `expr` is not an identifier."""
+    if not isinstance(expr, sp.Basic):
+        return
+    for s in expr.free_symbols:
+        name = s.name if isinstance(s, sp.Symbol) else None
+        if name is not None and not _SAFE_NAME.match(name):
+            raise UnsafeNameError(name)
+    for f in expr.atoms(sp.Function):
+        name = type(f).__name__
+        if not _SAFE_NAME.match(name):
+            raise UnsafeNameError(name)
+
+
+def _has_symbolic_bound(obj: sp.Basic) -> bool:
+    return any(not (lo.is_number and hi.is_number) for _, lo, hi in obj.limits)
+
+
+def instantiate(
+    expr: Any,
+    sizes: Mapping[sp.Symbol, int] | None = None,
+    functions: Mapping[UndefinedFunction, Callable[[sp.Expr], sp.Expr]] | None = None,
+) -> Any:
+    """Give sizes concrete values and write out what they make finite.
+
+    Sums and products whose bounds become numbers are expanded; matrix expressions of
+    concrete shape become explicit matrices; derivatives are evaluated once undefined
+    functions have been replaced by `functions`.
+    """
+    if not isinstance(expr, sp.Basic):
+        return expr
+    e = unfold(expr)
+    if sizes:
+        e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()})
+    if functions:
+        u = sp.Dummy("u")
+        e = e.subs({f: sp.Lambda(u, inst(u)) for f, inst in functions.items()})
+        e = e.doit()  # derivatives and Subs of the instances
+    e = e.replace(
+        lambda a: isinstance(a, (sp.Sum, sp.Product)) and not _has_symbolic_bound(a)
+        and all(_is_finite_limit(lim) for lim in a.limits),
+        lambda a: a.doit(deep=False),
+    )
+    e = _explicit(e)
+    return e
+
+
+def _is_finite_limit(limit: tuple[Any, ...]) -> bool:
+    _, lo, hi = limit
+    return bool(lo.is_finite and hi.is_finite and (hi - lo) <= 1000)
+
+
+def _explicit(e: Any) -> Any:
+    """Matrix expressions of concrete shape → explicit matrices (recursively)."""
+    if isinstance(e, MatrixExpr):
+        if not all(d.is_Integer for d in e.shape):
+            return e
+        if isinstance(e, sp.MatrixSymbol):
+            return e.as_explicit()
+        explicit = e.as_explicit()
+        return sp.ImmutableMatrix(explicit.shape[0], explicit.shape[1],
+                                  [_explicit(x) for x in explicit])
+    if isinstance(e, sp.MatrixBase):
+        return e.applyfunc(_explicit)
+    if not isinstance(e, sp.Basic) or not e.has(MatrixExpr):
+        return e
+
+    def explicit_element(a: MatrixElement) -> Any:
+        parent = a.parent
+        if isinstance(parent, sp.MatrixSymbol):
+            return a
+        return _explicit(parent)[a.i, a.j]
+
+    e = e.replace(lambda a: isinstance(a, MatrixElement) and not isinstance(a.parent, sp.MatrixSymbol),
+                  explicit_element)
+    e = e.replace(lambda a: isinstance(a, sp.Trace), lambda a: _explicit(a.arg).trace())
+    e = e.replace(lambda a: isinstance(a, sp.Determinant), lambda a: _explicit(a.arg).det())
+    return e
+
+
+def scalarize(expr: Any) -> tuple[Any, dict[sp.Symbol, str]]:
+    """Replace indexed and matrix-element atoms by plain symbols.
+
+    Returns:
+        The new expression and, for each new symbol, the name to show (``x[2]``, ``W[0, 1]``).
+    """
+    mapping: dict[sp.Basic, sp.Symbol] = {}
+    display: dict[sp.Symbol, str] = {}
+
+    def atoms(e: Any) -> set[sp.Basic]:
+        if isinstance(e, sp.MatrixBase):
+            out: set[sp.Basic] = set()
+            for x in e:
+                out |= atoms(x)
+            return out
+        if not isinstance(e, sp.Basic):
+            return set()
+        return set(e.atoms(sp.Indexed)) | {a for a in e.atoms(MatrixElement)}
+
+    for a in sorted(atoms(expr), key=sp.default_sort_key):
+        if isinstance(a, sp.Indexed):
+            base = a.base.label
+            label = f"{base}[{', '.join(str(i) for i in a.indices)}]"
+            assumptions = base.assumptions0 if isinstance(base, sp.Symbol) else {}
+        else:
+            base = a.parent
+            label = f"{base}[{a.i}, {a.j}]"
+            assumptions = {"real": True}
+        safe = re.sub(r"\W+", "_", label).strip("_")
+        sym = sp.Symbol(safe, **{k: v for k, v in assumptions.items() if k in _ASSUMPTION_KEYS})
+        mapping[a] = sym
+        display[sym] = label
+    if not mapping:
+        return expr, display
+    if isinstance(expr, sp.MatrixBase):
+        return expr.xreplace(mapping), display
+    return expr.xreplace(mapping), display
+
+
+_ASSUMPTION_KEYS = {"real", "positive", "negative", "nonnegative", "nonpositive", "integer"}
+
+
+def lambdify_safe(args: Sequence[sp.Symbol], expr: Any, modules: str = "numpy") -> Callable[..., Any]:
+    """`sympy.lambdify` after checking that every name is a plain identifier."""
+    check_names(expr if not isinstance(expr, sp.MatrixBase) else sp.Tuple(*expr))
+    for a in args:
+        if not _SAFE_NAME.match(a.name):
+            raise UnsafeNameError(a.name)
+    return sp.lambdify(list(args), expr, modules=modules)
+
+
+def float_values(fn: Callable[..., Any], args: Sequence[sp.Symbol],
+                 points: Sequence[Mapping[sp.Symbol, float]]) -> list[Any]:
+    """Evaluate a lambdified function at each point; a failure gives NaN for that point."""
+    out: list[Any] = []
+    with np.errstate(all="ignore"):
+        for p in points:
+            try:
+                v = fn(*[p[a] for a in args])
+                v = np.asarray(v, dtype=complex)
+            except (ValueError, TypeError, ZeroDivisionError, OverflowError, ArithmeticError):
+                v = np.asarray(np.nan, dtype=complex)
+            out.append(v)
+    return out
+
+
+def mp_value(expr: Any, point: Mapping[sp.Symbol, float], dps: int = 50) -> Any:
+    """`expr` at `point` with `dps` significant digits, as a SymPy number (or matrix).
+
+    Returns None when the value is not a finite number (outside the domain, a pole, an
+    integral that does not converge).
+    """
+    subs = {s: sp.Float(v, dps) if not isinstance(v, int) else sp.Integer(v)
+            for s, v in point.items()}
+    if isinstance(expr, sp.MatrixBase):
+        vals = [mp_value(x, point, dps) for x in expr]
+        if any(v is None for v in vals):
+            return None
+        return sp.ImmutableMatrix(expr.rows, expr.cols, vals)
+    try:
+        value = unfold(expr).evalf(dps, subs=subs)
+    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError,
+            NotImplementedError, AttributeError):
+        return None
+    if not value.is_number or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+        return None
+    return value
+
+
+def mp_close(a: Any, b: Any, *, rtol: float = 1e-25, atol: float = 1e-30) -> bool:
+    """Whether two high-precision values agree (entrywise for matrices)."""
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(mp_close(x, y, rtol=rtol, atol=atol) for x, y in zip(a, b))
+    diff = abs(sp.N(a - b, 60))
+    scale = max(abs(sp.N(a, 60)), abs(sp.N(b, 60)))
+    return bool(diff <= atol + rtol * scale)
+
+
+def is_real_value(v: Any, *, tol: float = 1e-20) -> bool:
+    """Whether a high-precision value (or every entry) is real."""
+    if isinstance(v, sp.MatrixBase):
+        return all(is_real_value(x, tol=tol) for x in v)
+    re_, im_ = v.as_real_imag()
+    return bool(abs(im_) <= tol * (1 + abs(re_)))
+
+
+def close(a: np.ndarray, b: np.ndarray, *, rtol: float, atol: float) -> np.ndarray:
+    """Elementwise |a − b| ≤ atol + rtol·max(|a|, |b|)."""
+    return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
+
+
+__all__ = [
+    "INSTANCES", "check_names", "close", "float_values", "instantiate", "is_real_value",
+    "lambdify_safe", "mp_close", "mp_value", "scalarize",
+]

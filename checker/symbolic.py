@@ -1,0 +1,175 @@
+"""Symbolic checks: prove ``lhs − rhs = 0`` within a time budget.
+
+Cheap canonical forms come first (`expand`, `cancel`, rewriting in exponentials), in the
+checking process, guarded by the size of the expression; `simplify` comes last, in a
+worker process that is stopped when the budget is spent. A residual that no step brings
+to zero makes the check inconclusive (never wrong: SymPy failing to simplify is not a
+counterexample), and the verdict carries the residual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy as sp
+
+from checker.budget import WorkerError, call_with_budget
+from checker.claims import Sizes
+from checker.errors import BudgetSpent
+from checker.evaluate import instantiate
+from checker.functions import unfold
+from checker.numeric import as_basic, size_combinations
+from checker.verdict import Evidence, Method, Verdict
+
+#: Expressions with more operations than this skip the in-process steps.
+CHEAP_OPS_LIMIT = 400
+#: Integer exponents above this make `expand` explode; such expressions go to the worker.
+MAX_EXPAND_EXPONENT = 24
+
+Step = tuple[str, Callable[[Any], Any]]
+
+
+def _rewrite_exp(e: Any) -> Any:
+    return sp.cancel(sp.expand(e.rewrite(sp.exp)))
+
+
+def _logs(e: Any) -> Any:
+    return sp.simplify(sp.expand_log(e, force=False))
+
+
+def _matrix_doit(e: Any) -> Any:
+    return e.doit().expand() if isinstance(e, sp.MatrixExpr) else e
+
+
+CHEAP_STEPS: tuple[Step, ...] = (
+    ("matrix-algebra", _matrix_doit),
+    ("expand", sp.expand),
+    ("cancel", lambda e: sp.cancel(sp.together(e))),
+    ("exp-rewrite", _rewrite_exp),
+)
+HEAVY_STEPS: tuple[Step, ...] = (
+    ("piecewise", lambda e: sp.simplify(sp.piecewise_fold(e))),
+    ("simplify", sp.simplify),
+    ("log-expand", _logs),
+    ("trig", lambda e: sp.simplify(sp.trigsimp(e.rewrite(sp.exp)))),
+)
+
+
+def _entries(e: Any) -> list[Any]:
+    return list(e) if isinstance(e, sp.MatrixBase) else [e]
+
+
+def _is_zero(e: Any) -> bool:
+    if isinstance(e, sp.ZeroMatrix):
+        return True
+    if isinstance(e, sp.MatrixExpr) and not isinstance(e, sp.MatrixBase):
+        return False
+    return all(x == 0 or getattr(x, "is_zero", None) is True for x in _entries(e))
+
+
+def _safe_for_cheap(e: Any) -> bool:
+    for x in _entries(e):
+        if not isinstance(x, sp.Basic):
+            return False
+        if sp.count_ops(x, visual=False) > CHEAP_OPS_LIMIT:
+            return False
+        for p in x.atoms(sp.Pow):
+            if p.exp.is_Integer and abs(int(p.exp)) > MAX_EXPAND_EXPONENT:
+                return False
+    return True
+
+
+def _apply(step: Callable[[Any], Any], e: Any) -> Any:
+    if isinstance(e, sp.MatrixBase):
+        return e.applyfunc(step)
+    return step(e)
+
+
+def _run_steps(e: Any, steps: Sequence[Step]) -> tuple[str | None, str]:
+    """The name of the first step that brings `e` to zero, else None and the residual."""
+    residual = e
+    for name, step in steps:
+        try:
+            out = _apply(step, e)
+        except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError,
+                ZeroDivisionError, sp.PolynomialError):
+            continue
+        if _is_zero(out):
+            return name, ""
+        residual = out
+    text = str(residual)
+    return None, text if len(text) <= 200 else text[:197] + "..."
+
+
+def prove_zero(expr: Any, *, timeout: float) -> tuple[bool | None, str]:
+    """Try to prove `expr` (a scalar or a matrix) identically zero.
+
+    Returns:
+        ``(True, step)`` when a step proved it; ``(None, reason)`` otherwise (the residual,
+        or that the budget was spent).
+    """
+    e = unfold(as_basic(expr))
+    if _is_zero(e):
+        return True, "identical"
+    if _safe_for_cheap(e):
+        step, residual = _run_steps(e, CHEAP_STEPS)
+        if step:
+            return True, step
+    try:
+        step, residual = call_with_budget(_run_steps, e, CHEAP_STEPS + HEAVY_STEPS,
+                                          timeout=timeout, what="symbolic simplification")
+    except BudgetSpent as exc:
+        return None, str(exc)
+    except WorkerError as exc:
+        return None, f"SymPy failed: {str(exc).splitlines()[0]}"
+    if step:
+        return True, step
+    return None, f"SymPy did not reduce lhs − rhs to 0; residual: {residual}"
+
+
+def check_identity(
+    lhs: Any,
+    rhs: Any,
+    *,
+    sizes: Sizes = (),
+    assumptions: Sequence[sp.Basic] = (),
+    timeout: float = 5.0,
+) -> Verdict:
+    """Prove ``lhs = rhs`` symbolically: for all sizes if SymPy can, else at each size tried."""
+    lhs, rhs = as_basic(lhs), as_basic(rhs)
+    if sizes:
+        try:
+            proved, how = prove_zero(_difference(lhs, rhs), timeout=timeout / 2)
+        except (TypeError, ValueError, sp.ShapeError):
+            proved, how = None, "no proof for symbolic sizes"
+        if proved:
+            return Verdict.verified(Method.SYMBOLIC, Evidence(detail=f"proved for all sizes ({how})"))
+    tried: list[int] = []
+    steps: list[str] = []
+    for combo in size_combinations(sizes, assumptions):
+        a, b = instantiate(lhs, combo), instantiate(rhs, combo)
+        try:
+            diff = _difference(a, b)
+        except (TypeError, ValueError, sp.ShapeError) as exc:
+            return Verdict.inconclusive(f"cannot subtract the two sides: {exc}", method=Method.SYMBOLIC)
+        proved, how = prove_zero(diff, timeout=timeout)
+        if not proved:
+            return Verdict.inconclusive(how, method=Method.SYMBOLIC)
+        tried.extend(combo.values())
+        steps.append(how)
+    if sizes:
+        detail = f"proved at each size tried ({', '.join(sorted(set(steps)))})"
+        return Verdict.verified(Method.SYMBOLIC, Evidence(sizes=tuple(sorted(set(tried))), detail=detail))
+    return Verdict.verified(Method.SYMBOLIC, Evidence(detail=f"lhs − rhs = 0 by {steps[0]}"))
+
+
+def _difference(a: Any, b: Any) -> Any:
+    if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
+        raise sp.ShapeError("one side is a matrix, the other a scalar")
+    if isinstance(a, sp.MatrixBase) and a.shape != b.shape:
+        raise sp.ShapeError(f"shapes {a.shape} and {b.shape}")
+    return a - b
+
+
+__all__ = ["check_identity", "prove_zero"]

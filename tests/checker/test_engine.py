@@ -1,0 +1,256 @@
+"""The engine catches wrong formulas, and does not call round-off an error."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from checker import engine
+from checker.claims import (
+    CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property,
+)
+from checker.functions import sigmoid
+from checker.verdict import Counterexample, Method, Status, Verdict
+
+x = sp.Symbol("x", real=True)
+y = sp.Symbol("y", real=True)
+w = sp.Symbol("w", real=True)
+p = sp.Symbol("p", positive=True)
+t = sp.Symbol("t", positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+k = sp.Symbol("k", integer=True)
+xs = sp.IndexedBase("x", real=True)
+
+
+def verdict(claim, **kw) -> Verdict:
+    return engine.check(claim, **kw).verdict
+
+
+# --- identities: true ones and their mutated twins ----------------------------------------
+
+IDENTITIES = [
+    ("sigmoid-symmetry", sigmoid(-x), 1 - sigmoid(x)),
+    ("log-product", sp.log(p * t), sp.log(p) + sp.log(t)),
+    ("square-expansion", (x + y) ** 2, x**2 + 2 * x * y + y**2),
+    ("tanh-exp", sp.tanh(x), (sp.exp(2 * x) - 1) / (sp.exp(2 * x) + 1)),
+]
+
+MUTATIONS = [
+    ("sign flip", sigmoid(-x), sigmoid(x) - 1),
+    ("dropped factor", (x + y) ** 2, x**2 + x * y + y**2),
+    ("wrong exponent", (x + y) ** 2, x**3 + 2 * x * y + y**2),
+    ("log of sum", sp.log(p + t), sp.log(p) + sp.log(t)),
+]
+
+
+@pytest.mark.parametrize("name,lhs,rhs", IDENTITIES, ids=[c[0] for c in IDENTITIES])
+def test_true_identity_is_verified_symbolically(name, lhs, rhs):
+    """A true identity is verified, with the symbolic method named."""
+    v = verdict(Identity(lhs=lhs, rhs=rhs))
+    assert v.status is Status.VERIFIED
+    assert v.method is Method.SYMBOLIC
+
+
+@pytest.mark.parametrize("name,lhs,rhs", MUTATIONS, ids=[c[0] for c in MUTATIONS])
+def test_mutated_identity_is_wrong_with_counterexample(name, lhs, rhs):
+    """A mutated identity is wrong, and its counterexample really separates the sides."""
+    v = verdict(Identity(lhs=lhs, rhs=rhs))
+    assert v.status is Status.WRONG
+    ce = v.counterexample
+    assert ce is not None and ce.digits >= 50
+    point = {sp.Symbol(name, **s.assumptions0): value for name, value in ce.point
+             for s in (lhs - rhs).free_symbols if s.name == name}
+    a, b = sp.N(lhs.subs(point), 30), sp.N(rhs.subs(point), 30)
+    assert abs(complex(a) - complex(b)) > 1e-6
+    assert abs(complex(a) - complex(ce.lhs)) < 1e-9 * (1 + abs(complex(a)))
+
+
+# --- derivative claims: sign flip, dropped factor, wrong exponent, missing chain factor --------
+
+DERIVATIVES = [
+    ("sigmoid", 1 / (1 + sp.exp(-x)), sigmoid(x) * (1 - sigmoid(x))),
+    ("power", x**3, 3 * x**2),
+    ("chain", sp.sin(3 * x**2), 6 * x * sp.cos(3 * x**2)),
+    ("log", sp.log(p), 1 / p),
+]
+WRONG_DERIVATIVES = [
+    ("sign flip", 1 / (1 + sp.exp(-x)), -sigmoid(x) * (1 - sigmoid(x))),
+    ("dropped factor", x**3, x**2),
+    ("wrong exponent", x**3, 3 * x**3),
+    ("missing chain-rule factor", sp.sin(3 * x**2), sp.cos(3 * x**2)),
+]
+
+
+@pytest.mark.parametrize("name,f,g", DERIVATIVES, ids=[c[0] for c in DERIVATIVES])
+def test_true_derivative_passes_symbolic_and_finite_differences(name, f, g):
+    """A true derivative claim is verified by both SymPy and finite differences."""
+    var = sorted(f.free_symbols, key=str)[0]
+    result = engine.check(DerivativeClaim(function=f, wrt=(var,), claimed=g))
+    by_name = {c.name: c.verdict for c in result.checks}
+    assert by_name["symbolic"].status is Status.VERIFIED
+    assert by_name["finite-difference"].status is Status.VERIFIED
+    assert by_name["finite-difference"].method is Method.FINITE_DIFFERENCE
+    assert by_name["finite-difference"].evidence.fd_error < 1e-8
+
+
+@pytest.mark.parametrize("name,f,g", WRONG_DERIVATIVES, ids=[c[0] for c in WRONG_DERIVATIVES])
+def test_wrong_derivative_is_caught_by_finite_differences(name, f, g):
+    """A wrong derivative is reported wrong by finite differences, with a counterexample."""
+    var = sorted(f.free_symbols, key=str)[0]
+    result = engine.check(DerivativeClaim(function=f, wrt=(var,), claimed=g))
+    by_name = {c.name: c.verdict for c in result.checks}
+    fd = by_name["finite-difference"]
+    assert fd.status is Status.WRONG
+    assert fd.counterexample is not None
+    assert by_name["symbolic"].status is Status.INCONCLUSIVE  # SymPy's failure is never "wrong" by itself
+    assert result.verdict.status is Status.WRONG
+    value = dict(fd.counterexample.point)[var.name]
+    true = float(sp.diff(f, var).subs(var, value))
+    assert abs(fd.counterexample.rhs.real - true) < 1e-9 * (1 + abs(true))
+
+
+def test_second_and_mixed_partials_are_checked():
+    """Repeated and mixed partial derivatives are checked, and a wrong one is caught."""
+    f = x**2 * y + 3 * x * y**2
+    assert verdict(DerivativeClaim(function=f, wrt=(x, y), claimed=2 * x + 6 * y)).status is Status.VERIFIED
+    assert verdict(DerivativeClaim(function=f, wrt=(x, x), claimed=2 * y)).status is Status.VERIFIED
+    assert verdict(DerivativeClaim(function=f, wrt=(x, y), claimed=2 * x + 3 * y)).status is Status.WRONG
+
+
+def test_gradient_of_quadratic_form_at_several_sizes():
+    """∇ xᵀAx = (A + Aᵀ)x holds at sizes 1..3, and Ax alone is caught as wrong."""
+    A, X = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("x", n, 1)
+    f = (X.T * A * X)[0, 0]
+    good = GradientClaim(function=f, wrt=X, claimed=(A + A.T) * X, sizes=((n, (1, 2, 3)),))
+    bad = GradientClaim(function=f, wrt=X, claimed=A * X, sizes=((n, (1, 2, 3)),))
+    r = engine.check(good)
+    assert r.verdict.status is Status.VERIFIED
+    assert {c.verdict.evidence.sizes for c in r.checks} == {(1, 2, 3)}
+    assert verdict(bad).status is Status.WRONG
+
+
+# --- round-off is not an error ------------------------------------------------------------
+
+def test_sigmoid_derivative_far_in_the_tails_is_not_called_wrong():
+    """σ'(x) near ±30 (values ~1e-13) agrees with finite differences in relative terms."""
+    for lo, hi in ((25, 35), (-35, -25)):
+        claim = DerivativeClaim(function=1 / (1 + sp.exp(-x)), wrt=(x,), claimed=sigmoid(x) * (1 - sigmoid(x)),
+                                assumptions=(x > lo, x < hi))
+        assert verdict(claim).status is Status.VERIFIED
+
+
+def test_log_one_minus_sigmoid_for_large_x_is_round_off_not_error():
+    """log(1 − σ(x)) for x in (30, 40) is −∞ in doubles, yet equals −x − log(1 + e^(−x))."""
+    claim = Identity(lhs=sp.log(1 - sigmoid(x)), rhs=-x - sp.log(1 + sp.exp(-x)), assumptions=(x > 30, x < 40))
+    v = verdict(claim)
+    assert v.status is Status.VERIFIED
+
+
+def test_tiny_true_difference_is_still_wrong():
+    """A difference of e^(−35) relative to 1 is real, and high precision reports it."""
+    claim = Identity(lhs=sp.log(1 - sigmoid(x)), rhs=-x, assumptions=(x > 30, x < 40))
+    assert verdict(claim).status is Status.WRONG
+
+
+# --- sums, matrices, undefined functions ---------------------------------------------------
+
+def test_sum_is_instantiated_at_several_sizes():
+    """Σ x_k² = (Σ x_k)² is caught at n = 2 even though it holds at n = 1."""
+    claim = Identity(lhs=sp.Sum(xs[k] ** 2, (k, 1, n)), rhs=sp.Sum(xs[k], (k, 1, n)) ** 2, sizes=((n, (1, 2, 3)),))
+    v = verdict(claim)
+    assert v.status is Status.WRONG
+    assert dict(v.counterexample.point)["n"] >= 2
+
+
+def test_matrix_identity_and_noncommutativity():
+    """(AB)ᵀ = BᵀAᵀ is verified; AB = BA is wrong; AB ≠ BA has a witness."""
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    sizes = ((n, (1, 2, 3)),)
+    assert verdict(Identity(lhs=(A * B).T, rhs=B.T * A.T, sizes=sizes)).status is Status.VERIFIED
+    assert verdict(Identity(lhs=A * B, rhs=B * A, sizes=sizes)).status is Status.WRONG
+    assert verdict(Property(statement=sp.Ne(A * B, B * A), quantifier="exists", sizes=sizes)).status is Status.VERIFIED
+
+
+def test_chain_rule_with_undefined_functions():
+    """The chain rule holds for undefined f, g; dropping g' is caught with concrete instances."""
+    f, g = sp.Function("f"), sp.Function("g")
+    lhs = sp.diff(f(g(x)), x)
+    good = sp.Subs(sp.diff(f(y), y), y, g(x)) * sp.diff(g(x), x)
+    bad = sp.Subs(sp.diff(f(y), y), y, g(x))
+    assert verdict(Identity(lhs=lhs, rhs=good)).status is Status.VERIFIED
+    assert verdict(Identity(lhs=lhs, rhs=bad)).status is Status.WRONG
+
+
+# --- properties --------------------------------------------------------------------------
+
+def test_normal_density_integrates_to_one_and_a_wrong_constant_is_caught():
+    """∫ N(x; μ, σ) dx = 1 symbolically; a density missing √(2π) is wrong."""
+    mu, s = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
+    pdf = sp.exp(-(x - mu) ** 2 / (2 * s**2)) / (s * sp.sqrt(2 * sp.pi))
+    good = Property(statement=sp.Eq(sp.Integral(pdf, (x, -sp.oo, sp.oo)), 1))
+    bad = Property(statement=sp.Eq(sp.Integral(pdf * sp.sqrt(2 * sp.pi), (x, -sp.oo, sp.oo)), 1))
+    r = engine.check(good)
+    assert r.verdict.status is Status.VERIFIED and r.verdict.method is Method.SYMBOLIC
+    assert verdict(bad).status is Status.WRONG
+
+
+def test_inequality_property_and_its_violation():
+    """x² + 1 ≥ 2x holds; x² ≥ 2x fails with a counterexample."""
+    assert verdict(Property(statement=sp.Ge(x**2 + 1, 2 * x))).status is Status.VERIFIED
+    v = verdict(Property(statement=sp.Ge(x**2, 2 * x)))
+    assert v.status is Status.WRONG and v.counterexample is not None
+
+
+# --- code -------------------------------------------------------------------------------
+
+def test_code_claim_catches_a_wrong_program():
+    """Transcribed code is compared with its reference; a wrong sign is caught."""
+    ref = 1 / (1 + sp.exp(-sp.Symbol("x")))
+    sample = lambda rng: {"x": float(rng.uniform(-5, 5))}  # noqa: E731
+    good = CodeClaim(program=lambda i: 1 / (1 + np.exp(-i["x"])), reference=ref, sample=sample)
+    bad = CodeClaim(program=lambda i: 1 / (1 + np.exp(i["x"])), reference=ref, sample=sample)
+    assert verdict(good).status is Status.VERIFIED
+    assert verdict(bad).status is Status.WRONG
+
+
+def test_code_gradient_claim_catches_a_missing_factor():
+    """Hand-written gradient code is compared with finite differences of its loss."""
+    loss = lambda q: float(np.sum((q["w"] * 2.0 - 1.0) ** 2))  # noqa: E731
+    sample = lambda rng: {"w": rng.normal(size=(2, 3))}  # noqa: E731
+    good = CodeGradientClaim(loss=loss, gradient=lambda q: {"w": 4.0 * (q["w"] * 2.0 - 1.0)}, sample=sample)
+    bad = CodeGradientClaim(loss=loss, gradient=lambda q: {"w": 2.0 * (q["w"] * 2.0 - 1.0)}, sample=sample)
+    assert verdict(good).status is Status.VERIFIED
+    v = verdict(bad)
+    assert v.status is Status.WRONG and v.counterexample.point[0][0].startswith("w[")
+
+
+# --- budget and verdict invariants ----------------------------------------------------------
+
+def test_symbolic_step_that_never_returns_costs_its_budget():
+    """A pathological simplification is stopped at its budget and becomes inconclusive."""
+    e = sp.Integral(sp.exp(sp.sin(x) ** 7 * sp.log(x + 3) ** 3) / (1 + x**9), (x, 0, 1))
+    start = time.monotonic()
+    r = engine.check(Property(statement=sp.Eq(e, sp.Integer(1) / 3)), timeout=1.0, n_points=3)
+    elapsed = time.monotonic() - start
+    symbolic = {c.name: c.verdict for c in r.checks}["symbolic"]
+    assert symbolic.status is Status.INCONCLUSIVE
+    assert elapsed < 30
+
+
+def test_verdict_wrong_needs_a_counterexample():
+    """A `wrong` verdict without a counterexample cannot be built."""
+    with pytest.raises(ValueError, match="counterexample"):
+        Verdict(status=Status.WRONG, method=Method.NUMERIC)
+    with pytest.raises(ValueError, match="reason"):
+        Verdict(status=Status.INCONCLUSIVE)
+    Verdict.wrong(Method.NUMERIC, Counterexample(point=(("x", 1.0),), lhs=1.0, rhs=2.0))
+
+
+def test_same_seed_gives_same_points():
+    """Sampling is seeded: the same claim and seed give the same counterexample."""
+    claim = Identity(lhs=(x + y) ** 2, rhs=x**2 + y**2)
+    a, b = verdict(claim, seed=7), verdict(claim, seed=7)
+    assert a.counterexample == b.counterexample
