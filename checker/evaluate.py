@@ -74,6 +74,8 @@ def instantiate(
         u = sp.Dummy("u")
         e = e.subs({f: sp.Lambda(u, inst(u)) for f, inst in functions.items()})
         e = e.doit()  # derivatives and Subs of the instances
+    if e.has(sp.Derivative):
+        e = e.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())
     e = e.replace(
         lambda a: isinstance(a, (sp.Sum, sp.Product)) and not _has_symbolic_bound(a)
         and all(_is_finite_limit(lim) for lim in a.limits),

@@ -102,6 +102,15 @@ def _run_steps(e: Any, steps: Sequence[Step]) -> tuple[str | None, str]:
     return None, text if len(text) <= 200 else text[:197] + "..."
 
 
+def _derivatives_done(e: Any) -> Any:
+    """`e` with its unevaluated derivatives (and `Subs` of them) carried out by SymPy."""
+    if isinstance(e, sp.Basic) and e.has(sp.Derivative, sp.Subs):
+        return e.replace(lambda a: isinstance(a, (sp.Derivative, sp.Subs)), lambda a: a.doit())
+    if isinstance(e, sp.MatrixBase):
+        return e.applyfunc(_derivatives_done)
+    return e
+
+
 def prove_zero(expr: Any, *, timeout: float) -> tuple[bool | None, str]:
     """Try to prove `expr` (a scalar or a matrix) identically zero.
 
@@ -109,7 +118,7 @@ def prove_zero(expr: Any, *, timeout: float) -> tuple[bool | None, str]:
         ``(True, step)`` when a step proved it; ``(None, reason)`` otherwise (the residual,
         or that the budget was spent).
     """
-    e = unfold(as_basic(expr))
+    e = _derivatives_done(unfold(as_basic(expr)))
     if _is_zero(e):
         return True, "identical"
     if _safe_for_cheap(e):
