@@ -36,6 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mathcheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    chk = sub.add_parser("check", help="check the equations of notes (Markdown, LaTeX, notebooks)",
+                         description="Check every equation of notes files or folders (Markdown, LaTeX, "
+                                     "Jupyter notebooks; '-' reads standard input). A wrong equation is "
+                                     "reported with file, line and a counterexample. Exit status: 0 when "
+                                     "nothing is wrong, 1 when something is, 2 for a usage error or an "
+                                     "unreadable file.")
+    chk.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to check; '-' for stdin")
+    chk.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
+                     help="report format (default: text)")
+    chk.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report to FILE")
+    chk.add_argument("--strict", action="store_true", help="unparsed or inconclusive equations also fail")
+    chk.add_argument("--seed", type=int, default=0, help="seed of the sampled points (default: 0)")
+    chk.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                     help=f"time budget of each equation in seconds (default: {DEFAULT_TIMEOUT:g})")
+
     cat = sub.add_parser("catalog", help="verify every formula of the catalog",
                          description="Verify every formula of the catalog (or those chosen) and "
                                      "report status, methods and worst error. Exit 1 if a check fails.")
@@ -49,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Show one formula of the catalog with its checks and their verdicts.")
     show.add_argument("id", metavar="ID", help="the formula id, e.g. act.sigmoid_derivative")
     _common(show)
+
+    derive = sub.add_parser("derive", help="a derivation, step by step, each step's verdict",
+                            description="Check a derivation step by step and print each step with its "
+                                        "verdict, or (--latex) an align* block with the rules.")
+    derive.add_argument("id", metavar="ID", nargs="?", help="the derivation id, e.g. sigmoid_derivative")
+    derive.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
+    derive.add_argument("--list", action="store_true", help="list the derivation ids")
+    _common(derive)
     return parser
 
 
@@ -69,10 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         if getattr(args, "timeout", 1.0) <= 0:
             raise UsageError("--timeout must be a positive number of seconds")
+        if args.command == "check":
+            return _check(args)
         if args.command == "catalog":
             return _catalog(args, sys.stdout)
         if args.command == "show":
             return _show(args, sys.stdout)
+        if args.command == "derive":
+            return _derive(args, sys.stdout)
         raise UsageError(f"unknown command {args.command!r}")
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -84,6 +111,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+# --- check -----------------------------------------------------------------------------
+
+def _check(args: argparse.Namespace) -> int:
+    from checker import report
+    from checker.errors import SourceError
+    from checker.notes import iter_sources, read_path
+    from checker.notes_check import check_equations
+
+    start = time.perf_counter()
+    try:
+        files = iter_sources(args.paths)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    results = []
+    errors: list[str] = []
+    sources: dict[str, list[str]] = {}
+    progress = _Progress(len(files))
+    stdin_text = sys.stdin.read() if "-" in files else None
+    for n, path in enumerate(files, 1):
+        progress.update(n, path)
+        try:
+            items = read_path(path, text=stdin_text if path == "-" else None)
+        except SourceError as exc:
+            errors.append(str(exc))
+            continue
+        if path != "-":
+            try:
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    sources[path] = fh.read().splitlines()
+            except OSError:
+                pass
+        elif stdin_text is not None:
+            sources[path] = stdin_text.splitlines()
+        results.extend(check_equations(items, seed=args.seed, timeout=args.timeout))
+    progress.close()
+    seconds = time.perf_counter() - start
+    out: TextIO
+    if args.output:
+        try:
+            out = open(args.output, "w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        out = sys.stdout
+    try:
+        report.write(results, args.format, out, strict=args.strict, seconds=seconds, sources=sources, errors=errors)
+    finally:
+        if args.output:
+            out.close()
+    if errors:
+        return EXIT_USAGE
+    from checker.results import exit_status
+
+    return exit_status(results, strict=args.strict)
 
 
 # --- catalog ---------------------------------------------------------------------------
@@ -128,26 +211,54 @@ class _Progress:
 def _catalog(args: argparse.Namespace, out: TextIO) -> int:
     from checker.catalog import to_json, verify
 
+    import derivations
+    from checker.derivation import check_derivation
+    from checker.derivation import to_json as derivation_json
+
     chosen = _select(args)
-    progress = _Progress(len(chosen))
+    ids = {f.id for f in chosen}
+    everything = not args.ids and not args.topics
+    chosen_derivations = [d for d in derivations.DERIVATIONS.values()
+                          if everything or ids.intersection(d.supports)]
+    progress = _Progress(len(chosen) + len(chosen_derivations))
     start = time.perf_counter()
     results = []
     for n, f in enumerate(chosen, 1):
         progress.update(n, f.id)
         results.append(verify(f, seed=args.seed, timeout=args.timeout))
+    derived = []
+    for n, d in enumerate(chosen_derivations, len(chosen) + 1):
+        progress.update(n, d.id)
+        derived.append(check_derivation(d, seed=args.seed, timeout=args.timeout))
     progress.close()
     seconds = time.perf_counter() - start
     summary = {s: sum(1 for r in results if r.status == s) for s in ("verified", "finding", "inconclusive", "wrong")}
     summary["formulas"] = len(results)
+    summary["derivations"] = len(derived)
+    summary["derivations_verified"] = sum(1 for r in derived if r.ok)
     if args.format == "json":
         doc = {"tool": "mathcheck", "version": __version__, "seed": args.seed,
-               "formulas": [to_json(r) for r in results], "derivations": [], "summary": summary}
+               "formulas": [to_json(r) for r in results],
+               "derivations": [derivation_json(r) for r in derived], "summary": summary}
         json.dump(doc, out, indent=1, ensure_ascii=False)
         out.write("\n")
     else:
         _catalog_text(results, summary, seconds, out)
-    ok = summary["inconclusive"] == 0 and summary["wrong"] == 0
+        _derivations_text(derived, out)
+    ok = summary["inconclusive"] == 0 and summary["wrong"] == 0 and all(r.ok for r in derived)
     return EXIT_OK if ok else EXIT_WRONG
+
+
+def _derivations_text(derived: list[Any], out: TextIO) -> None:
+    if not derived:
+        return
+    good = sum(1 for r in derived if r.ok)
+    out.write(f"{len(derived)} derivations: {good} with every step verified\n")
+    for r in derived:
+        if not r.ok:
+            bad = [s for s in r.steps if s.verdict is not None and s.verdict.status.value != "verified"]
+            for s in bad:
+                out.write(f"  {r.derivation.id} step {s.index}: {s.verdict.status.value}: {s.verdict.reason or ''}\n")
 
 
 def _fmt_err(e: float | None) -> str:
@@ -184,6 +295,43 @@ def _catalog_text(results: list[Any], summary: dict[str, int], seconds: float, o
                         out.write(f"      {v.counterexample.describe()}\n")
     out.write(f"\n{summary['formulas']} formulas: {summary['verified']} verified, {summary['finding']} findings, "
               f"{summary['inconclusive']} inconclusive, {summary['wrong']} wrong in {seconds:.1f}s\n")
+
+
+# --- derive ---------------------------------------------------------------------------
+
+def _derive(args: argparse.Namespace, out: TextIO) -> int:
+    import derivations
+    from checker.derivation import check_derivation, to_json, to_latex
+
+    if args.list or not args.id:
+        if not args.list:
+            raise UsageError("derive needs a derivation id (mathcheck derive --list shows them)")
+        for d in derivations.DERIVATIONS.values():
+            out.write(f"{d.id:32s} {d.title}\n")
+        return EXIT_OK
+    try:
+        d = derivations.get(args.id)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
+    r = check_derivation(d, seed=args.seed, timeout=args.timeout)
+    if args.latex:
+        out.write(to_latex(r))
+    elif args.format == "json":
+        json.dump(to_json(r), out, indent=1, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(f"{d.id}: {d.title}\n  supports: {', '.join(d.supports)}\n")
+        for s in r.steps:
+            v = s.verdict
+            status = "given" if v is None else v.status.value + (f" ({v.method.value})" if v.method else "")
+            out.write(f"  [{s.index}] {s.latex}\n      by {s.rule}: {status}\n")
+            if v is not None and v.status.value != "verified":
+                out.write(f"      {v.reason or ''}\n")
+                if v.counterexample:
+                    out.write(f"      {v.counterexample.describe()}\n")
+        n_ok = sum(1 for s in r.steps[1:] if s.verdict and s.verdict.status.value == "verified")
+        out.write(f"{n_ok} of {len(r.steps) - 1} steps verified\n")
+    return EXIT_OK if r.ok else EXIT_WRONG
 
 
 # --- show ------------------------------------------------------------------------------
