@@ -58,12 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
                      help="only these formula ids (e.g. act.sigmoid_derivative)")
     cat.add_argument("--topic", dest="topics", nargs="+", metavar="T", default=None,
                      help="only these topics (e.g. 'Losses'; case-insensitive prefix)")
+    cat.add_argument("--jobs", "-j", type=int, default=_default_jobs(), metavar="N",
+                     help="worker processes (default: the number of cores)")
     _common(cat)
 
     show = sub.add_parser("show", help="one formula: LaTeX, SymPy, sources, checks",
                           description="Show one formula of the catalog with its checks and their verdicts.")
     show.add_argument("id", metavar="ID", help="the formula id, e.g. act.sigmoid_derivative")
     _common(show)
+
+    sheet = sub.add_parser("sheet", help="the cheat sheet: LaTeX, PDF or Markdown of the checked catalog",
+                           description="Write a cheat sheet of the catalog in which every formula was "
+                                       "checked in this run, grouped by topic, each with how it was verified. "
+                                       "The output kind follows the file name: .tex, .pdf (needs latexmk or "
+                                       "pdflatex) or .md.")
+    sheet.add_argument("-o", "--output", required=True, metavar="FILE", help="sheet.tex, sheet.pdf or sheet.md")
+    sheet.add_argument("--topic", dest="topics", nargs="+", metavar="T", default=None,
+                       help="only these topics (case-insensitive prefix)")
+    sheet.add_argument("--with-derivations", action="store_true", help="append the derivations")
+    sheet.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")
+    sheet.add_argument("--portrait", action="store_true", help="portrait instead of landscape")
+    sheet.add_argument("--columns", type=int, choices=(1, 2, 3), default=3, help="columns (default: 3)")
+    sheet.add_argument("--seed", type=int, default=0, help="seed of the sampled points (default: 0)")
+    sheet.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                       help=f"time budget of each symbolic step in seconds (default: {DEFAULT_TIMEOUT:g})")
 
     derive = sub.add_parser("derive", help="a derivation, step by step, each step's verdict",
                             description="Check a derivation step by step and print each step with its "
@@ -73,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--list", action="store_true", help="list the derivation ids")
     _common(derive)
     return parser
+
+
+def _default_jobs() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -100,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _show(args, sys.stdout)
         if args.command == "derive":
             return _derive(args, sys.stdout)
+        if args.command == "sheet":
+            return _sheet(args)
         raise UsageError(f"unknown command {args.command!r}")
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -209,7 +235,7 @@ class _Progress:
 
 
 def _catalog(args: argparse.Namespace, out: TextIO) -> int:
-    from checker.catalog import to_json, verify
+    from checker.catalog import to_json, verify_all
 
     import derivations
     from checker.derivation import check_derivation
@@ -222,10 +248,7 @@ def _catalog(args: argparse.Namespace, out: TextIO) -> int:
                           if everything or ids.intersection(d.supports)]
     progress = _Progress(len(chosen) + len(chosen_derivations))
     start = time.perf_counter()
-    results = []
-    for n, f in enumerate(chosen, 1):
-        progress.update(n, f.id)
-        results.append(verify(f, seed=args.seed, timeout=args.timeout))
+    results = verify_all(chosen, seed=args.seed, timeout=args.timeout, jobs=args.jobs, progress=progress.update)
     derived = []
     for n, d in enumerate(chosen_derivations, len(chosen) + 1):
         progress.update(n, d.id)
@@ -295,6 +318,63 @@ def _catalog_text(results: list[Any], summary: dict[str, int], seconds: float, o
                         out.write(f"      {v.counterexample.describe()}\n")
     out.write(f"\n{summary['formulas']} formulas: {summary['verified']} verified, {summary['finding']} findings, "
               f"{summary['inconclusive']} inconclusive, {summary['wrong']} wrong in {seconds:.1f}s\n")
+
+
+# --- sheet -----------------------------------------------------------------------------
+
+def _sheet(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import derivations
+    import formulas.plots
+    from checker import sheet
+    from checker.catalog import verify
+    from checker.derivation import check_derivation
+
+    output = Path(args.output)
+    kind = output.suffix.lower()
+    if kind not in (".tex", ".pdf", ".md"):
+        raise UsageError(f"-o {args.output}: the file name must end in .tex, .pdf or .md")
+    if kind == ".pdf" and sheet.find_engine() is None:
+        print(f"error: {sheet.INSTALL_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    args.ids = None
+    chosen = _select(args)
+    progress = _Progress(len(chosen))
+    results = []
+    for n, f in enumerate(chosen, 1):
+        progress.update(n, f.id)
+        results.append(verify(f, seed=args.seed, timeout=args.timeout))
+    derived = []
+    if args.with_derivations:
+        ids = {f.id for f in chosen}
+        derived = [check_derivation(d, seed=args.seed, timeout=args.timeout)
+                   for d in derivations.DERIVATIONS.values() if not args.topics or ids.intersection(d.supports)]
+    progress.close()
+    topics = {f.topic for f in chosen}
+    plots = [(t, p) for t, p in formulas.plots.PLOTS if t in topics]
+    if kind == ".md":
+        text = sheet.to_markdown(results, derivations=derived)
+    else:
+        layout = sheet.Layout(paper=args.paper, landscape=not args.portrait, columns=args.columns)
+        text = sheet.to_tex(results, layout=layout, plots=plots, derivations=derived)
+    try:
+        if kind == ".pdf":
+            sheet.compile_pdf(text, output)
+        else:
+            output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    except sheet.TexFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WRONG
+    bad = [r.formula.id for r in results if r.status not in ("verified", "finding")]
+    print(f"wrote {output} ({len(results)} formulas"
+          + (f", {len(derived)} derivations" if derived else "") + ")", file=sys.stderr)
+    if bad:
+        print(f"warning: not verified, marked as such on the sheet: {', '.join(bad)}", file=sys.stderr)
+        return EXIT_WRONG
+    return EXIT_OK
 
 
 # --- derive ---------------------------------------------------------------------------

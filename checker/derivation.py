@@ -16,7 +16,7 @@ import sympy as sp
 
 from checker.claims import Identity
 from checker.engine import DEFAULT_TIMEOUT, check
-from checker.render import latex_of
+from checker.render import latex_of, tex_text
 from checker.verdict import ClaimResult, Status, Verdict
 
 
@@ -104,39 +104,6 @@ def to_json(r: DerivationResult) -> dict[str, Any]:
     }
 
 
-def _tex_text(rule: str) -> str:
-    """A rule as the argument of ``\\text{}``: LaTeX specials escaped, ``$...$`` kept as math."""
-    parts = rule.split("$")
-    if len(parts) % 2 == 1 and len(parts) > 1:
-        return "".join(f"${p}$" if k % 2 else _tex_plain(p) for k, p in enumerate(parts))
-    return _tex_plain(rule)
-
-
-def _tex_plain(rule: str) -> str:
-    out = []
-    for ch in rule:
-        if ch in "#$%&_{}":
-            out.append("\\" + ch)
-        elif ch == "~":
-            out.append(r"\textasciitilde{}")
-        elif ch == "^":
-            out.append(r"\textasciicircum{}")
-        elif ch == "\\":
-            out.append(r"\textbackslash{}")
-        else:
-            out.append(_UNICODE_MATH.get(ch, ch))
-    return "".join(out)
-
-
-_UNICODE_MATH = {
-    "σ": r"$\sigma$", "−": "-", "∂": r"$\partial$", "Σ": r"$\Sigma$", "β": r"$\beta$", "α": r"$\alpha$",
-    "μ": r"$\mu$", "λ": r"$\lambda$", "θ": r"$\theta$", "ε": r"$\varepsilon$", "δ": r"$\delta$",
-    "∇": r"$\nabla$", "ᵀ": r"$^\top$", "²": r"$^2$", "ᵗ": r"$^t$", "₁": r"$_1$", "₂": r"$_2$",
-    "≥": r"$\geq$", "≤": r"$\leq$", "→": r"$\to$", "∞": r"$\infty$", "·": r"$\cdot$",
-    "×": r"$\times$", "ŷ": r"$\hat y$", "∝": r"$\propto$", "⇒": r"$\Rightarrow$", "‖": r"$\|$",
-}
-
-
 def to_latex(r: DerivationResult) -> str:
     """The derivation as an ``align*`` block, each line annotated with its rule.
 
@@ -147,7 +114,7 @@ def to_latex(r: DerivationResult) -> str:
     for s in r.steps:
         row = s.row
         mark = "" if s.verdict is None or s.verdict.status is Status.VERIFIED else r"\quad\text{(not verified)}"
-        lines.append(f"{row} && \\text{{{_tex_text(s.rule)}}}{mark}")
+        lines.append(f"{row} && \\text{{{tex_text(s.rule)}}}{mark}")
     return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}\n"
 
 

@@ -173,8 +173,9 @@ def check_code(claim: CodeClaim, *, rng: np.random.Generator, seed: int = 0) -> 
         inputs: Mapping[str, Any] = claim.sample(rng) if claim.sample is not None else {}
         got = _value(claim.program(inputs))
         if isinstance(claim.reference, sp.Basic):
-            point = {sp.Symbol(k): v for k, v in inputs.items() if np.ndim(v) == 0}
-            ref_hp = mp_value(claim.reference, {s: point[s] for s in claim.reference.free_symbols if s in point})
+            point = {s: inputs[s.name] for s in claim.reference.free_symbols
+                     if s.name in inputs and np.ndim(inputs[s.name]) == 0}
+            ref_hp = mp_value(claim.reference, point)
             if ref_hp is None:
                 return Verdict.inconclusive("the reference has no finite value at the sampled input")
             want = _value(complex(ref_hp))

@@ -79,10 +79,26 @@ def instantiate(
     e = e.replace(
         lambda a: isinstance(a, (sp.Sum, sp.Product)) and not _has_symbolic_bound(a)
         and all(_is_finite_limit(lim) for lim in a.limits),
-        lambda a: a.doit(deep=False),
+        _write_out,
     )
     e = _explicit(e)
     return e
+
+
+def _write_out(a: sp.Sum | sp.Product) -> sp.Expr:
+    """A sum or product with numeric bounds, written out term by term.
+
+    (SymPy's ``doit`` first looks for a closed form, which is slow and not wanted here.)
+    """
+    term = a.function
+    for var, lo, hi in reversed(a.limits):
+        values = range(int(lo), int(hi) + 1)
+        terms = [term.xreplace({var: sp.Integer(k)}) for k in values]
+        if isinstance(a, sp.Sum):
+            term = sp.Add(*terms)
+        else:
+            term = sp.Mul(*terms)
+    return term
 
 
 def _is_finite_limit(limit: tuple[Any, ...]) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 _ACCENT = re.compile(r"^(?P<base>[A-Za-z]+)_(?P<acc>hat|bar|tilde)(?P<rest>(_.*)?)$")
 
@@ -45,4 +46,113 @@ def latex_of(expr: Any) -> str:
     return MLLatexPrinter().doprint(expr)
 
 
-__all__ = ["MLLatexPrinter", "latex_of"]
+
+
+
+class PgfPrinter(StrPrinter):
+    """Prints a real function of one variable in pgfmath syntax (for pgfplots ``\\addplot``)."""
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exp = expr.as_base_exp()
+        if exp == sp.Rational(1, 2):
+            return f"sqrt({self._print(base)})"
+        if exp == -1:
+            return f"(1/({self._print(base)}))"
+        return f"(({self._print(base)})^({self._print(exp)}))"
+
+    def _print_exp(self, expr: sp.Expr) -> str:
+        return f"exp({self._print(expr.args[0])})"
+
+    def _print_log(self, expr: sp.Expr) -> str:
+        return f"ln({self._print(expr.args[0])})"
+
+    def _print_Abs(self, expr: sp.Expr) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr: sp.Expr) -> str:
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr: sp.Expr) -> str:
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Heaviside(self, expr: sp.Expr) -> str:
+        return f"ifthenelse({self._print(expr.args[0])} > 0, 1, 0)"
+
+    def _print_sign(self, expr: sp.Expr) -> str:
+        a = self._print(expr.args[0])
+        return f"ifthenelse({a} > 0, 1, ifthenelse({a} < 0, -1, 0))"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        out = "0"
+        for value, cond in reversed(expr.args):
+            out = self._print(value) if cond is sp.true else f"ifthenelse({self._print(cond)}, {self._print(value)}, {out})"
+        return out
+
+    def _print_Relational(self, expr: sp.Basic) -> str:
+        return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return f"{float(expr):.10g}"
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return f"({expr.p}/{expr.q})"
+
+    def _print_Exp1(self, expr: sp.Basic) -> str:
+        return "exp(1)"
+
+    def _print_Pi(self, expr: sp.Basic) -> str:
+        return "pi"
+
+
+def pgf_of(expr: Any, var: sp.Symbol) -> str:
+    """`expr` as a pgfmath expression in ``x`` (pgfplots' variable)."""
+    from checker.functions import unfold
+
+    x = sp.Symbol("x", real=True)
+    e = unfold(expr).xreplace({var: x}) if isinstance(expr, sp.Basic) else expr
+    if isinstance(e, sp.Basic) and e.free_symbols - {x}:
+        raise ValueError(f"pgf_of({expr}): only {var} may be free, not {e.free_symbols - {x}}")
+    return PgfPrinter().doprint(e)
+
+
+
+def tex_text(s: str) -> str:
+    """Plain text for LaTeX's text mode: specials escaped, common Unicode math as math,
+    and ``$...$`` segments kept as they are (so rules and titles may hold math)."""
+    parts = s.split("$")
+    if len(parts) > 1 and len(parts) % 2 == 1:
+        return "".join(f"${p}$" if k % 2 else _tex_plain(p) for k, p in enumerate(parts))
+    return _tex_plain(s)
+
+
+def _tex_plain(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in "#$%&_{}":
+            out.append("\\" + ch)
+        elif ch == "~":
+            out.append(r"\textasciitilde{}")
+        elif ch == "^":
+            out.append(r"\textasciicircum{}")
+        elif ch == "\\":
+            out.append(r"\textbackslash{}")
+        else:
+            out.append(_UNICODE_TEXT.get(ch, ch))
+    return "".join(out)
+
+
+_UNICODE_TEXT = {
+    "σ": r"$\sigma$", "−": "-", "∂": r"$\partial$", "Σ": r"$\Sigma$", "β": r"$\beta$", "α": r"$\alpha$",
+    "μ": r"$\mu$", "λ": r"$\lambda$", "θ": r"$\theta$", "ε": r"$\varepsilon$", "δ": r"$\delta$",
+    "∇": r"$\nabla$", "ᵀ": r"$^\top$", "²": r"$^2$", "³": r"$^3$", "ᵗ": r"$^t$", "₁": r"$_1$", "₂": r"$_2$",
+    "≥": r"$\geq$", "≤": r"$\leq$", "→": r"$\to$", "∞": r"$\infty$", "·": r"$\cdot$", "×": r"$\times$",
+    "ŷ": r"$\hat y$", "∝": r"$\propto$", "⇒": r"$\Rightarrow$", "‖": r"$\|$", "§": r"\S{}", "…": r"\dots{}",
+    "ᵢ": r"$_i$", "ⱼ": r"$_j$", "ₖ": r"$_k$", "ₙ": r"$_n$", "≠": r"$\neq$", "≈": r"$\approx$", "π": r"$\pi$",
+    "Λ": r"$\Lambda$", "ξ": r"$\xi$", "ρ": r"$\rho$", "ℓ": r"$\ell$", "⊙": r"$\odot$", "√": r"$\surd$",
+    "∈": r"$\in$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "ⁿ": r"$^n$", "ˣ": r"$^x$", "ʸ": r"$^y$", "⁻": r"$^-$",
+    "¹": r"$^1$", "ᵏ": r"$^k$", "∫": r"$\int$", "∀": r"$\forall$", "⇔": r"$\Leftrightarrow$", "Γ": r"$\Gamma$",
+    "ᵖ": r"$^p$", "∩": r"$\cap$", "¬": r"$\neg$", "∑": r"$\Sigma$", "Δ": r"$\Delta$", "η": r"$\eta$",
+}
+
+
+__all__ = ["MLLatexPrinter", "PgfPrinter", "latex_of", "pgf_of", "tex_text"]

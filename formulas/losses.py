@@ -206,7 +206,7 @@ hinge = Formula(
             note="∂L/∂w = −y x where y(wᵀx + b) < 1, else 0 (away from the kink)"),
         Check(name="subgradient-b", claim=DerivativeClaim(
             function=sp.Max(0, 1 - y_pm * (sp.Symbol("s", real=True) + b)), wrt=(b,),
-            claimed=sp.Piecewise((-y_pm, y_pm * (sp.Symbol("s", real=True) + b) < 1), (0, True)))),
+            claimed=sp.Piecewise((-y_pm, y_pm * (sp.Symbol("s", real=True) + b) < 1), (0, True))),
             note="∂L/∂b = −y where the margin is below 1, else 0"),
     ),
 )

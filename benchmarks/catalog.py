@@ -1,0 +1,41 @@
+"""Time a full `mathcheck catalog` run in a fresh process (target: under 10 s on 2 cores).
+
+Usage: python benchmarks/catalog.py [--runs N]
+Prints the wall time of each run, the median, and the summary the run reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="number of runs (default 3)")
+    args = parser.parse_args()
+    times = []
+    summary = None
+    for k in range(args.runs):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "checker", "catalog", "--format", "json"],
+                              capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - start
+        times.append(elapsed)
+        try:
+            summary = json.loads(proc.stdout)["summary"]
+        except (json.JSONDecodeError, KeyError):
+            print(proc.stderr[-2000:], file=sys.stderr)
+            return 1
+        print(f"run {k + 1}: {elapsed:.2f} s (exit {proc.returncode})")
+    print(f"median: {statistics.median(times):.2f} s over {args.runs} runs (target < 10 s)")
+    print(f"summary: {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""The cheat sheet: every formula of a catalog run, grouped by topic, with how it was verified.
+
+Built from the verification results of the run that writes it, so a formula whose check
+fails is never printed as verified. Outputs: standalone LaTeX (compiles with pdflatex;
+plots drawn by pgfplots from the SymPy expressions, so the sheet needs no image files),
+a PDF through the TeX engine found on the machine, and Markdown with ``$$`` math.
+
+Works on results shaped like `checker.catalog.FormulaResult` and
+`checker.derivation.DerivationResult` (duck typing): `checker` does not import `formulas`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from checker.derivation import to_latex as derivation_latex
+from checker.errors import MathcheckError
+from checker.render import latex_of, pgf_of, tex_text
+
+#: Marks of the verification methods, as printed on the sheet.
+METHOD_MARKS = {"symbolic": "symbolic", "finite-difference": "finite differences", "numeric": "numeric"}
+
+
+class NoTexEngine(MathcheckError, RuntimeError):
+    """No TeX engine on the machine: the message says how to install one."""
+
+
+class TexFailed(MathcheckError, RuntimeError):
+    """The TeX engine ran but failed; the message carries the end of its log."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    paper: str = "a4"          # "a4" or "letter"
+    landscape: bool = True
+    columns: int = 3
+
+    def __post_init__(self) -> None:
+        if self.paper not in ("a4", "letter"):
+            raise ValueError(f"Layout(paper={self.paper!r}): 'a4' or 'letter'")
+        if self.columns not in (1, 2, 3):
+            raise ValueError(f"Layout(columns={self.columns!r}): 1, 2 or 3")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plot:
+    """A small pgfplots axis: each curve a SymPy expression in `var` with a legend entry."""
+
+    title: str
+    var: sp.Symbol
+    domain: tuple[float, float]
+    curves: tuple[tuple[str, Any], ...]
+    ymin: float | None = None
+    ymax: float | None = None
+
+
+# --- LaTeX ------------------------------------------------------------------------------
+
+_PREAMBLE = r"""\documentclass[9pt]{extarticle}
+\usepackage[%(paper)spaper,%(orient)smargin=1.1cm]{geometry}
+\usepackage[T1]{fontenc}
+\usepackage{amsmath,amssymb}
+\usepackage{multicol}
+\usepackage{graphicx,calc}
+\usepackage{xcolor}
+\usepackage{pgfplots}
+\pgfplotsset{compat=1.16}
+\setlength{\columnsep}{1.2em}
+\setlength{\parindent}{0pt}
+\newcommand{\fitmath}[1]{\resizebox{\ifdim\width>\columnwidth\columnwidth\else\width\fi}{!}{$\displaystyle #1$}}
+\newcommand{\strike}[1]{\textcolor{red!70!black}{\rlap{\rule[0.55ex]{\widthof{#1}}{0.4pt}}#1}}
+\newcommand{\entry}[3]{\par\smallskip\textbf{#1}\hfill{\scriptsize\textsf{#3}}\\{\scriptsize\textcolor{black!60}{#2}}\par}
+\begin{document}
+\pagestyle{empty}
+"""
+
+
+def _methods(r: Any) -> str:
+    if r.status == "verified" or r.status == "finding":
+        return ", ".join(METHOD_MARKS.get(m, m) for m in r.methods) or "verified"
+    return r.status.upper()
+
+
+def _formula_tex(r: Any) -> str:
+    f = r.formula
+    mark = _methods(r)
+    if r.status not in ("verified", "finding"):
+        mark = r"\textcolor{red}{NOT VERIFIED: " + tex_text(r.status) + "}"
+    else:
+        mark = tex_text(mark)
+    sources = tex_text("; ".join(f.sources))
+    body = [rf"\entry{{{tex_text(f.title)}}}{{{sources}}}{{{mark}}}",
+            rf"\fitmath{{{getattr(f, 'latex', None) or latex_of(f.statement)}}}\par"]
+    for finding in r.findings:
+        ev = finding.evidence
+        body.append(r"{\scriptsize\textcolor{red!70!black}{finding (" + tex_text(ev.get("source", "")) + r"):} "
+                    + r"\strike{\texttt{" + tex_text(_short(ev.get("check", ""), 40)) + r"}}"
+                    + r" $\to$ " + tex_text(_short(ev.get("correct", ""), 160)) + r"\par}")
+    return "\n".join(body)
+
+
+def _short(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _plot_tex(p: Plot) -> str:
+    lo, hi = p.domain
+    opts = [f"domain={lo}:{hi}", "samples=81", "width=\\columnwidth", "height=3.6cm",
+            "axis lines=middle", "legend style={font=\\tiny, draw=none, fill=none, at={(0.02,0.98)}, anchor=north west}",
+            "tick label style={font=\\tiny}", f"title={{\\scriptsize {tex_text(p.title)}}}", "no markers"]
+    if p.ymin is not None:
+        opts.append(f"ymin={p.ymin}")
+    if p.ymax is not None:
+        opts.append(f"ymax={p.ymax}")
+    lines = [r"\begin{center}\begin{tikzpicture}", r"\begin{axis}[" + ", ".join(opts) + "]"]
+    styles = ("thick, blue", "thick, red, dashed", "thick, black!60!green, dotted")
+    for k, (label, expr) in enumerate(p.curves):
+        lines.append(rf"\addplot[{styles[k % len(styles)]}] {{{pgf_of(expr, p.var)}}};")
+        lines.append(rf"\addlegendentry{{${label}$}}")
+    lines += [r"\end{axis}", r"\end{tikzpicture}\end{center}"]
+    return "\n".join(lines)
+
+
+def to_tex(results: Sequence[Any], *, layout: Layout = Layout(), plots: Sequence[tuple[str, Plot]] = (),
+           derivations: Sequence[Any] = (), title: str = "Mathematics of machine learning: a checked cheat sheet") -> str:
+    """The standalone LaTeX document of the sheet."""
+    doc = [_PREAMBLE % {"paper": layout.paper, "orient": "landscape," if layout.landscape else ""}]
+    n_ok = sum(1 for r in results if r.status in ("verified", "finding"))
+    doc.append(r"{\large\textbf{" + tex_text(title) + r"}}\hfill{\scriptsize "
+               + tex_text(f"{n_ok} of {len(results)} formulas machine-checked by mathcheck; "
+                             "each entry says how: symbolic proof, finite differences, or numeric sampling")
+               + r"}\par\medskip")
+    cols = layout.columns
+    if cols > 1:
+        doc.append(rf"\begin{{multicols}}{{{cols}}}")
+    topic = None
+    plots_by_topic: dict[str, list[Plot]] = {}
+    for t, p in plots:
+        plots_by_topic.setdefault(t, []).append(p)
+    for r in results:
+        if r.formula.topic != topic:
+            topic = r.formula.topic
+            doc.append(rf"\section*{{\normalsize {tex_text(topic)}}}")
+            for p in plots_by_topic.get(topic, []):
+                doc.append(_plot_tex(p))
+        doc.append(_formula_tex(r))
+    if derivations:
+        doc.append(r"\section*{\normalsize Derivations}")
+        for d in derivations:
+            status = "every step verified" if d.ok else "NOT every step verified"
+            doc.append(rf"\entry{{{tex_text(d.derivation.title)}}}{{{tex_text(', '.join(d.derivation.supports))}}}{{{status}}}")
+            block = derivation_latex(d).replace(r"\begin{align*}", r"\begin{align*}\scriptstyle").replace(
+                " \\\\\n", " \\\\\n\\scriptstyle ")
+            doc.append(r"{\scriptsize" + "\n" + block + "}")
+    if cols > 1:
+        doc.append(r"\end{multicols}")
+    doc.append(r"\end{document}")
+    return "\n".join(doc) + "\n"
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+def to_markdown(results: Sequence[Any], *, derivations: Sequence[Any] = (),
+                title: str = "Mathematics of machine learning: a checked cheat sheet") -> str:
+    """The sheet as Markdown with ``$$`` math (GitHub renders it)."""
+    out = [f"# {title}", "",
+           f"{sum(1 for r in results if r.status in ('verified', 'finding'))} of {len(results)} formulas "
+           "machine-checked by mathcheck; each entry says how.", ""]
+    topic = None
+    for r in results:
+        f = r.formula
+        if f.topic != topic:
+            topic = f.topic
+            out += [f"## {topic}", ""]
+        out.append(f"**{f.title}** ({'; '.join(f.sources)}): *{_methods(r)}*")
+        out += ["", "$$", getattr(f, "latex", None) or latex_of(f.statement), "$$", ""]
+        for finding in r.findings:
+            ev = finding.evidence
+            out += [f"> **Finding** ({ev.get('source', '')}): ~~`{ev.get('check', '')}`~~ → {ev.get('correct', '')}  ",
+                    f"> {ev.get('at', '')}", ""]
+    if derivations:
+        out += ["## Derivations", ""]
+        for d in derivations:
+            out += [f"**{d.derivation.title}** ({', '.join(d.derivation.supports)})", "", "$$",
+                    derivation_latex(d).strip(), "$$", ""]
+    return "\n".join(out)
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+def find_engine() -> list[str] | None:
+    """The command to compile with: latexmk if installed, else pdflatex; None if neither."""
+    if shutil.which("latexmk") and shutil.which("pdflatex"):
+        return ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "-quiet"]
+    if shutil.which("pdflatex"):
+        return ["pdflatex", "-interaction=nonstopmode", "-halt-on-error"]
+    return None
+
+
+INSTALL_HINT = ("no TeX engine found (latexmk or pdflatex); install one, e.g. on Debian/Ubuntu: "
+                "sudo apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures "
+                "texlive-latex-extra latexmk")
+
+
+def compile_pdf(tex: str, output: Path, *, timeout: float = 300) -> None:
+    """Compile `tex` to the PDF `output`, in a temporary directory.
+
+    Raises:
+        NoTexEngine: no engine on the machine.
+        TexFailed: the engine failed; the message has the end of the log.
+    """
+    engine = find_engine()
+    if engine is None:
+        raise NoTexEngine(INSTALL_HINT)
+    with tempfile.TemporaryDirectory(prefix="mathcheck-sheet-") as tmp:
+        src = Path(tmp) / "sheet.tex"
+        src.write_text(tex, encoding="utf-8")
+        runs = 1 if engine[0] == "latexmk" else 2
+        for _ in range(runs):
+            try:
+                proc = subprocess.run(engine + ["sheet.tex"], cwd=tmp, capture_output=True, text=True,
+                                      timeout=timeout, env={**os.environ, "TEXINPUTS": ".:"}, check=False)
+            except subprocess.TimeoutExpired:
+                raise TexFailed(f"{engine[0]} took longer than {timeout:g} s") from None
+            if proc.returncode != 0:
+                log = (Path(tmp) / "sheet.log")
+                tail = log.read_text(errors="replace")[-1500:] if log.exists() else proc.stdout[-1500:]
+                raise TexFailed(f"{engine[0]} failed:\n{tail}")
+        shutil.copyfile(Path(tmp) / "sheet.pdf", output)
+
+
+__all__ = ["INSTALL_HINT", "Layout", "NoTexEngine", "Plot", "TexFailed", "compile_pdf", "find_engine",
+           "to_markdown", "to_tex"]
