@@ -119,6 +119,9 @@ class Property:
     quantifier: Literal["forall", "exists"] = "forall"
 
     def __post_init__(self) -> None:
+        if isinstance(self.statement, (bool, sp.logic.boolalg.BooleanAtom)):
+            raise ValueError(f"Property(statement={self.statement!r}): SymPy evaluated the relation "
+                             "already; build it with evaluate=False, e.g. Eq(lhs, rhs, evaluate=False)")
         if not isinstance(self.statement, (sp.Rel, sp.Eq, sp.Ne)):
             raise ValueError(f"Property(statement={self.statement!r}): a SymPy relation")
         if self.quantifier not in ("forall", "exists"):

@@ -214,7 +214,8 @@ def mp_value(expr: Any, point: Mapping[sp.Symbol, float], dps: int = 50) -> Any:
             return None
         return sp.ImmutableMatrix(expr.rows, expr.cols, vals)
     try:
-        value = unfold(expr).evalf(dps, subs=subs)
+        # evalf(subs=...) does not reach inside integrals: substitute first
+        value = unfold(expr).xreplace(subs).evalf(dps)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError,
             NotImplementedError, AttributeError):
         return None

@@ -20,7 +20,7 @@ from checker.errors import BudgetSpent
 from checker.evaluate import instantiate
 from checker.functions import unfold
 from checker.numeric import as_basic, size_combinations
-from checker.verdict import Evidence, Method, Verdict
+from checker.verdict import Counterexample, Evidence, Method, Verdict
 
 #: Expressions with more operations than this skip the in-process steps.
 CHEAP_OPS_LIMIT = 400
@@ -225,6 +225,9 @@ def check_identity(
             return Verdict.inconclusive(f"cannot subtract the two sides: {exc}", method=Method.SYMBOLIC)
         proved, how = prove_zero(diff, timeout=timeout)
         if not proved:
+            differs = _constant_difference(a, b)
+            if differs is not None:
+                return differs
             return Verdict.inconclusive(how, method=Method.SYMBOLIC)
         tried.extend(combo.values())
         steps.append(how)
@@ -232,6 +235,21 @@ def check_identity(
         detail = f"proved at each size tried ({', '.join(sorted(set(steps)))})"
         return Verdict.verified(Method.SYMBOLIC, Evidence(sizes=tuple(sorted(set(tried))), detail=detail))
     return Verdict.verified(Method.SYMBOLIC, Evidence(detail=f"lhs − rhs = 0 by {steps[0]}"))
+
+
+def _constant_difference(a: Any, b: Any) -> Verdict | None:
+    """A `wrong` verdict when both sides are constants that differ at high precision."""
+    for side in (a, b):
+        if not isinstance(side, sp.Basic) or side.free_symbols or isinstance(side, sp.MatrixBase):
+            return None
+    va, vb = a.evalf(50), b.evalf(50)
+    if not (va.is_number and vb.is_number):
+        return None
+    if abs(complex(va - vb)) > 1e-30 * (1 + max(abs(complex(va)), abs(complex(vb)))):
+        ce = Counterexample(point=(), lhs=complex(va), rhs=complex(vb), digits=50,
+                            note="both sides are constants")
+        return Verdict.wrong(Method.NUMERIC, ce, reason="the two sides are different constants")
+    return None
 
 
 def _difference(a: Any, b: Any) -> Any:
