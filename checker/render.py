@@ -33,6 +33,24 @@ class MLLatexPrinter(LatexPrinter):
             return out + (f"_{{{rest}}}" if rest else "")
         return super()._print_Symbol(expr, style=style)
 
+    def _print_Transpose(self, expr: Any) -> str:
+        arg = expr.arg
+        inner = self._print(arg)
+        if not isinstance(arg, (sp.MatrixSymbol, sp.Symbol)):
+            inner = rf"\left({inner}\right)"
+        return rf"{inner}^{{\top}}"
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        parts = [self._print(a) if isinstance(a, (sp.MatrixSymbol, sp.Symbol)) else rf"\left({self._print(a)}\right)"
+                 for a in expr.args]
+        return r" \odot ".join(parts)
+
+    def _print_MatrixElement(self, expr: Any) -> str:
+        parent = self._print(expr.parent)
+        if expr.parent.shape[1] == 1 and expr.j == 0:  # a vector: one index
+            return f"{parent}_{{{self._print(expr.i)}}}"
+        return f"{parent}_{{{self._print(expr.i)}{self._print(expr.j)}}}"
+
     def _print_log(self, expr: sp.Expr, exp: Any = None) -> str:
         arg = self._print(expr.args[0])
         tex = rf"\log\left({arg}\right)"
