@@ -47,9 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="report format (default: text)")
     chk.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report to FILE")
     chk.add_argument("--strict", action="store_true", help="unparsed or inconclusive equations also fail")
-    chk.add_argument("--seed", type=int, default=0, help="seed of the sampled points (default: 0)")
-    chk.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+    chk.add_argument("--seed", type=int, default=None, help="seed of the sampled points (default: 0)")
+    chk.add_argument("--timeout", type=float, default=None, metavar="S",
                      help=f"time budget of each equation in seconds (default: {DEFAULT_TIMEOUT:g})")
+    chk.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                     help="worker processes (default: the number of cores)")
+    chk.add_argument("--no-cache", action="store_true", help="neither read nor write the verdict cache")
+    chk.add_argument("--cache-dir", default=None, metavar="DIR",
+                     help="where the verdict cache lives (default: .mathcheck_cache)")
 
     cat = sub.add_parser("catalog", help="verify every formula of the catalog",
                          description="Verify every formula of the catalog (or those chosen) and "
@@ -114,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        if getattr(args, "timeout", 1.0) <= 0:
+        if (getattr(args, "timeout", 1.0) or 1.0) <= 0:
             raise UsageError("--timeout must be a positive number of seconds")
         if args.command == "check":
             return _check(args)
@@ -143,24 +148,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from checker import report
+    from checker.cache import DEFAULT_DIR, VerdictCache
+    from checker.config import discover
     from checker.errors import SourceError
+    from checker.notation import Notation, ParseError, parse_latex
     from checker.notes import iter_sources, read_path
-    from checker.notes_check import check_equations
+    from checker.notes_check import Plan, execute
+    from checker.results import exit_status
 
+    cfg = discover()
+    strict = args.strict or cfg.strict
+    timeout = args.timeout if args.timeout is not None else cfg.timeout
+    seed = args.seed if args.seed is not None else cfg.seed
+    jobs = args.jobs if args.jobs is not None else (cfg.jobs or _default_jobs())
+    if timeout <= 0 or jobs < 1:
+        raise UsageError("--timeout must be positive and --jobs at least 1")
+    notation = Notation(log_base=cfg.log, sigma="sigmoid" if cfg.sigma == "sigmoid" else "symbol")
+    assumptions = []
+    for text in cfg.assume:
+        try:
+            parsed = parse_latex(text, notation=notation)
+        except ParseError as exc:
+            raise UsageError(f"{cfg.source}: assume: cannot read {text!r}: {exc}") from None
+        assumptions.extend(_relations(parsed))
     start = time.perf_counter()
     try:
-        files = iter_sources(args.paths)
+        files = iter_sources(args.paths, include=cfg.include, exclude=cfg.exclude)
     except SourceError as exc:
         raise UsageError(str(exc)) from None
-    results = []
     errors: list[str] = []
     sources: dict[str, list[str]] = {}
-    progress = _Progress(len(files))
+    plan = Plan()
     stdin_text = sys.stdin.read() if "-" in files else None
-    for n, path in enumerate(files, 1):
-        progress.update(n, path)
+    for path in files:
+        text = stdin_text if path == "-" else None
         try:
-            items = read_path(path, text=stdin_text if path == "-" else None)
+            items = read_path(path, text=text)
         except SourceError as exc:
             errors.append(str(exc))
             continue
@@ -172,7 +195,17 @@ def _check(args: argparse.Namespace) -> int:
                 pass
         elif stdin_text is not None:
             sources[path] = stdin_text.splitlines()
-        results.extend(check_equations(items, seed=args.seed, timeout=args.timeout))
+        plan.add_source(items, notation=notation, assumptions=assumptions)
+    cache = None if args.no_cache else VerdictCache(args.cache_dir or DEFAULT_DIR)
+    progress = _Progress(0)
+    quiet = args.format == "json" or bool(args.output is None and args.format != "text")
+
+    def tick(done: int, total: int) -> None:
+        progress.total = total
+        if not quiet:
+            progress.update(done, "equations checked")
+
+    results = execute(plan, seed=seed, timeout=timeout, jobs=jobs, cache=cache, progress=tick)
     progress.close()
     seconds = time.perf_counter() - start
     out: TextIO
@@ -184,15 +217,29 @@ def _check(args: argparse.Namespace) -> int:
     else:
         out = sys.stdout
     try:
-        report.write(results, args.format, out, strict=args.strict, seconds=seconds, sources=sources, errors=errors)
+        report.write(results, args.format, out, strict=strict, seconds=seconds if args.format == "text" else None,
+                     sources=sources, errors=errors)
     finally:
         if args.output:
             out.close()
     if errors:
+        for e in errors:
+            if args.format != "text" or args.output:
+                print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    from checker.results import exit_status
+    return exit_status(results, strict=strict)
 
-    return exit_status(results, strict=args.strict)
+
+def _relations(parsed: Any) -> list[Any]:
+    import sympy as sp
+
+    ops = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
+    out = []
+    for a, b, rel in zip(parsed.sides, parsed.sides[1:], parsed.relations):
+        if rel not in ops:
+            raise UsageError(f"an assumption relates with <, <=, > or >=, not {rel!r}")
+        out.append(ops[rel](a, b))
+    return out
 
 
 # --- catalog ---------------------------------------------------------------------------

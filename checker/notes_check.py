@@ -242,17 +242,31 @@ def _apply_notation(arg: str, ctx: Context) -> str | None:
     return None
 
 
-# --- the run --------------------------------------------------------------------------------------
+# --- the run: plan (in order, cheap), execute (parallel, cached), repair chains ------------------
 
-def _result(eq: Equation, row: _Row, step: int, latex: str, kind: str, verdict: Verdict | Status,
-            message: str, expected_wrong: bool = False) -> Result:
-    if isinstance(verdict, Status):
-        status, method, ce = verdict, None, None
-    else:
-        status, method, ce = verdict.status, verdict.method, verdict.counterexample
-    return Result(file=eq.file, line=row.line, column=row.column, step=step, latex=latex, kind=kind,
-                  verdict=status, method=method, counterexample=ce, message=message, cell=eq.cell,
-                  expected_wrong=expected_wrong)
+@dataclass
+class Task:
+    """One result to produce: either a claim to check, or a verdict known without checking."""
+
+    eq: Equation
+    row: _Row
+    step: int
+    latex: str
+    kind: str
+    claim: Any = None
+    fixed: Verdict | Status | None = None
+    message: str = ""
+    expected_wrong: bool = False
+    chain: tuple[int, int] | None = None  # (chain id, index of the right side in the chain)
+    against: int = 0  # index of the chain side the claim compares with
+    verdict: Verdict | None = None
+
+
+@dataclass
+class _Chain:
+    sides: list[Any]
+    relations: list[str]
+    ctx_assumptions: list[sp.Basic]
 
 
 def _verdict_message(v: Verdict, kind: str, step: int, chain: bool) -> str:
@@ -267,87 +281,202 @@ def _verdict_message(v: Verdict, kind: str, step: int, chain: bool) -> str:
     return v.reason or "could not decide"
 
 
+class Plan:
+    """The tasks of one or more sources, and the chains they belong to."""
+
+    def __init__(self) -> None:
+        self.tasks: list[Task] = []
+        self.chains: list[_Chain] = []
+
+    def add_source(self, items: Iterable[Equation | Directive], *, notation: Notation | None = None,
+                   assumptions: Sequence[sp.Basic] = ()) -> None:
+        """Read one source's items in order, with a fresh context, and plan its tasks."""
+        ctx = Context(notation=notation or Notation(), assumptions=list(assumptions))
+        for item in items:
+            if isinstance(item, Directive):
+                problem = _apply_directive(item, ctx)
+                if problem:
+                    eq = Equation(file=item.file, line=item.line, column=1, latex="", display=False, env=None,
+                                  rows=())
+                    self.tasks.append(Task(eq=eq, row=_Row(item.line, 1, "", False), step=1,
+                                           latex=f"mathcheck: {item.verb} {item.argument}", kind="directive",
+                                           fixed=Verdict(status=Status.UNPARSED, reason=problem), message=problem))
+                continue
+            self._plan_equation(item, ctx)
+
+    def _plan_equation(self, eq: Equation, ctx: Context) -> None:
+        expect_wrong, ctx.expect_wrong_next = ctx.expect_wrong_next, False
+        rows = _rows(eq)
+        if ctx.skip_next:
+            ctx.skip_next = False
+            if rows:
+                self.tasks.append(Task(eq=eq, row=rows[0], step=1, latex=eq.latex, kind="skipped",
+                                       fixed=Status.SKIPPED, message="skipped by a directive"))
+            return
+        chain_tail: Any = None
+        for row in rows:
+            try:
+                parsed = parse_latex(row.latex, notation=ctx.notation)
+            except ParseError as exc:
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="unparsed",
+                                       fixed=Verdict(status=Status.UNPARSED, reason=str(exc)),
+                                       message=f"cannot read: {exc}"))
+                chain_tail = None
+                continue
+            sides, relations = list(parsed.sides), list(parsed.relations)
+            if row.continues and chain_tail is not None:
+                sides = [chain_tail] + (sides[1:] if relations else sides)
+                relations = relations or ["="]
+            if not relations:
+                continue  # an expression, not a claim
+            definition = None if row.continues else _definition(parsed, eq, ctx)
+            if definition is not None and len(sides) == 2:
+                name, params, body = definition
+                ctx.definitions[name] = (params, _substitute(body, ctx))
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
+                                       fixed=Status.DEFINED, message=f"defines {name}"))
+                chain_tail = sides[1]
+                continue
+            if len(sides) == 2 and relations == ["="] and isinstance(sides[0], sp.Symbol) and not eq.display \
+                    and getattr(sides[1], "is_number", False) and sides[0].name not in ctx.definitions:
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="value",
+                                       fixed=Status.SKIPPED, message="a value in running text"))
+                continue
+            substituted = [_substitute(x, ctx) for x in sides]
+            chain_id = len(self.chains)
+            self.chains.append(_Chain(substituted, relations, list(ctx.assumptions)))
+            is_chain = len(sides) > 2 or row.continues
+            for k, rel in enumerate(relations, start=1):
+                task = Task(eq=eq, row=row, step=k, latex=row.latex, kind="chain-step" if is_chain else "identity",
+                            expected_wrong=expect_wrong, chain=(chain_id, k), against=k - 1)
+                self._fill(task, substituted[k - 1], substituted[k], rel, ctx.assumptions, is_chain)
+                self.tasks.append(task)
+            chain_tail = sides[-1]
+
+    def _fill(self, task: Task, a: Any, b: Any, rel: str, assumptions: Sequence[sp.Basic], is_chain: bool) -> None:
+        if rel in ("approx", "≈"):
+            task.fixed, task.kind, task.message = Status.SKIPPED, "approximation", "an approximation is not checked"
+            return
+        opaque = _opaque_derivative(a) or _opaque_derivative(b)
+        if opaque:
+            reason = f"{opaque} is a derivative of a quantity the notes do not define; it cannot be checked"
+            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
+            return
+        claim = _claim_for(a, b, rel, Context(assumptions=list(assumptions)))
+        if claim is None:
+            task.fixed, task.kind, task.message = Status.SKIPPED, "relation", f"relation {rel!r} is not checked"
+            return
+        task.claim = claim
+        if not is_chain:
+            task.kind = claim.kind
+
+
+def _run_one(args: tuple[Any, int, float]) -> Verdict:
+    claim, seed, timeout = args
+    return _checked(claim, seed=seed, timeout=timeout)
+
+
+def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
+            cache: Any = None, progress: Any = None) -> list[Result]:
+    """Check the planned claims (in parallel, through the cache) and give the results in order.
+
+    A chain step that fails is reported alone: the step after it is checked again against
+    the last step that held, so one wrong line does not make the next one look wrong.
+    """
+    _run(plan.tasks, seed=seed, timeout=timeout, jobs=jobs, cache=cache, progress=progress)
+    for _ in range(64):  # each round repairs the first stale step of every chain
+        repairs = _stale_steps(plan)
+        if not repairs:
+            break
+        _run(repairs, seed=seed, timeout=timeout, jobs=jobs, cache=cache)
+    return [_to_result(t) for t in plan.tasks]
+
+
+def _stale_steps(plan: Plan) -> list[Task]:
+    """Chain steps checked against a side that turned out wrong, re-aimed at the last good side."""
+    last_good: dict[int, int] = {}
+    stale: dict[int, Task] = {}
+    for task in plan.tasks:
+        if task.chain is None or task.claim is None:
+            continue
+        cid, k = task.chain
+        if cid in stale:
+            continue
+        good = last_good.get(cid, 0)
+        if task.against != good:
+            chain = plan.chains[cid]
+            task.against = good
+            task.claim = _claim_for(chain.sides[good], chain.sides[k], chain.relations[k - 1],
+                                    Context(assumptions=chain.ctx_assumptions))
+            task.verdict = None
+            stale[cid] = task
+            continue
+        if task.verdict is not None and task.verdict.status is Status.VERIFIED:
+            last_good[cid] = k
+    return [t for t in stale.values() if t.claim is not None]
+
+
+def _run(tasks: list[Task], *, seed: int, timeout: float, jobs: int, cache: Any, progress: Any = None) -> None:
+    from checker.cache import claim_key
+
+    todo: list[tuple[Task, str | None]] = []
+    for t in tasks:
+        if t.claim is None or t.verdict is not None:
+            continue
+        key = claim_key(t.claim, seed=seed, timeout=timeout) if cache is not None else None
+        hit = cache.get(key) if cache is not None and key else None
+        if hit is not None:
+            t.verdict = hit
+        else:
+            todo.append((t, key))
+    if not todo:
+        return
+    args = [(t.claim, seed, timeout) for t, _ in todo]
+    if jobs > 1 and len(todo) > 1:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+            verdicts = []
+            for n, v in enumerate(pool.map(_run_one, args, chunksize=1), 1):
+                verdicts.append(v)
+                if progress:
+                    progress(n, len(todo))
+    else:
+        verdicts = []
+        for n, a in enumerate(args, 1):
+            verdicts.append(_run_one(a))
+            if progress:
+                progress(n, len(todo))
+    for (t, key), v in zip(todo, verdicts):
+        t.verdict = v
+        if cache is not None and key and not (v.reason or "").startswith("time budget spent"):
+            cache.put(key, v)
+
+
+def _to_result(t: Task) -> Result:
+    if t.verdict is not None:
+        v = t.verdict
+        kind = t.kind
+        message = t.message or _verdict_message(v, t.claim.kind if t.claim is not None else kind, t.step,
+                                                kind == "chain-step")
+        status, method, ce = v.status, v.method, v.counterexample
+    elif isinstance(t.fixed, Verdict):
+        status, method, ce, message, kind = t.fixed.status, t.fixed.method, None, t.message, t.kind
+    else:
+        status, method, ce, message, kind = t.fixed or Status.SKIPPED, None, None, t.message, t.kind
+    return Result(file=t.eq.file, line=t.row.line, column=t.row.column, step=t.step, latex=t.latex, kind=kind,
+                  verdict=status, method=method, counterexample=ce, message=message, cell=t.eq.cell,
+                  expected_wrong=t.expected_wrong and t.claim is not None)
+
+
 def check_equations(items: Iterable[Equation | Directive], *, notation: Notation | None = None,
-                    assumptions: Sequence[sp.Basic] = (), seed: int = 0,
-                    timeout: float = DEFAULT_TIMEOUT) -> list[Result]:
+                    assumptions: Sequence[sp.Basic] = (), seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
+                    jobs: int = 1, cache: Any = None) -> list[Result]:
     """Check the equations of one source, in order, with a context."""
-    ctx = Context(notation=notation or Notation(), assumptions=list(assumptions))
-    results: list[Result] = []
-    for item in items:
-        if isinstance(item, Directive):
-            problem = _apply_directive(item, ctx)
-            if problem:
-                eq = Equation(file=item.file, line=item.line, column=1, latex="", display=False, env=None, rows=())
-                results.append(_result(eq, _Row(item.line, 1, "", False), 1, f"mathcheck: {item.verb} {item.argument}",
-                                       "directive", Verdict(status=Status.UNPARSED, reason=problem), problem))
-            continue
-        results.extend(_check_equation(item, ctx, seed=seed, timeout=timeout))
-    return results
+    plan = Plan()
+    plan.add_source(items, notation=notation, assumptions=assumptions)
+    return execute(plan, seed=seed, timeout=timeout, jobs=jobs, cache=cache)
 
 
-def _check_equation(eq: Equation, ctx: Context, *, seed: int, timeout: float) -> list[Result]:
-    expect_wrong, ctx.expect_wrong_next = ctx.expect_wrong_next, False
-    rows = _rows(eq)
-    if ctx.skip_next:
-        ctx.skip_next = False
-        return [_result(eq, rows[0] if rows else _Row(eq.line, eq.column, eq.latex, False), 1, eq.latex,
-                        "skipped", Status.SKIPPED, "skipped by a directive")] if rows else []
-    out: list[Result] = []
-    chain_tail: Any = None  # the last verified side of the chain, for rows that continue it
-    for row in rows:
-        try:
-            parsed = parse_latex(row.latex, notation=ctx.notation)
-        except ParseError as exc:
-            where = f" at column {exc.position + 1}" if getattr(exc, "position", None) is not None else ""
-            out.append(_result(eq, row, 1, row.latex, "unparsed",
-                               Verdict(status=Status.UNPARSED, reason=str(exc)), f"cannot read: {exc}{where}"))
-            chain_tail = None
-            continue
-        sides = list(parsed.sides)
-        relations = list(parsed.relations)
-        if row.continues and chain_tail is not None and relations:
-            sides = [chain_tail] + sides[1:] if len(sides) > 1 else [chain_tail] + sides
-        elif row.continues and chain_tail is not None and not relations:
-            sides, relations = [chain_tail, sides[0]], ["="]
-        if not relations:
-            continue  # an expression, not a claim
-        definition = None if row.continues else _definition(parsed, eq, ctx)
-        if definition is not None and len(sides) == 2:
-            name, params, body = definition
-            ctx.definitions[name] = (params, _substitute(body, ctx))
-            out.append(_result(eq, row, 1, row.latex, "definition", Status.DEFINED, f"defines {name}"))
-            chain_tail = sides[1]
-            continue
-        if len(sides) == 2 and relations == ["="] and isinstance(sides[0], sp.Symbol) and not eq.display \
-                and getattr(sides[1], "is_number", False) and sides[0].name not in ctx.definitions:
-            out.append(_result(eq, row, 1, row.latex, "value", Status.SKIPPED, "a value in running text"))
-            continue
-        chain = len(sides) > 2 or row.continues
-        last_good = sides[0]
-        for k, (rhs, rel) in enumerate(zip(sides[1:], relations), start=1):
-            lhs = last_good
-            if rel in ("approx", "≈"):
-                out.append(_result(eq, row, k, row.latex, "approximation", Status.SKIPPED, "an approximation is not checked"))
-                last_good = rhs
-                continue
-            a, b = _substitute(lhs, ctx), _substitute(rhs, ctx)
-            opaque = _opaque_derivative(a) or _opaque_derivative(b)
-            if opaque:
-                v = Verdict.inconclusive(f"{opaque} is a derivative of a quantity the notes do not define; "
-                                         "it cannot be checked")
-                out.append(_result(eq, row, k, row.latex, "derivative", v, v.reason or "", expect_wrong))
-                continue
-            claim = _claim_for(a, b, rel, ctx)
-            if claim is None:
-                out.append(_result(eq, row, k, row.latex, "relation", Status.SKIPPED, f"relation {rel!r} is not checked"))
-                continue
-            v = _checked(claim, seed=seed, timeout=timeout)
-            kind = "chain-step" if chain else claim.kind
-            out.append(_result(eq, row, k, row.latex, kind, v, _verdict_message(v, claim.kind, k, chain), expect_wrong))
-            if v.status is Status.VERIFIED:
-                last_good = rhs
-        chain_tail = sides[-1]
-    return out
-
-
-__all__ = ["Context", "check_equations"]
+__all__ = ["Context", "Plan", "Task", "check_equations", "execute"]
