@@ -66,8 +66,8 @@ class Plot:
 # --- LaTeX ------------------------------------------------------------------------------
 
 _PREAMBLE = r"""\documentclass[9pt]{extarticle}
+\input{glyphtounicode}\pdfgentounicode=1
 \usepackage[%(paper)spaper,%(orient)smargin=1.1cm]{geometry}
-\usepackage[T1]{fontenc}
 \usepackage{amsmath,amssymb}
 \usepackage{multicol}
 \usepackage{graphicx,calc}
@@ -208,7 +208,7 @@ def find_engine() -> list[str] | None:
 
 INSTALL_HINT = ("no TeX engine found (latexmk or pdflatex); install one, e.g. on Debian/Ubuntu: "
                 "sudo apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures "
-                "texlive-latex-extra latexmk")
+                "latexmk")
 
 
 def compile_pdf(tex: str, output: Path, *, timeout: float = 300) -> None:
