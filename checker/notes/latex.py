@@ -1,0 +1,84 @@
+"""Reading LaTeX sources: ``\\[ \\]``, ``\\( \\)``, ``$$ $$``, ``$ $`` and the display
+environments (equation, align, gather, multline, eqnarray, flalign, alignat; starred or not).
+
+Comments are blanked out (``% mathcheck: ...`` comments become directives), as are the bodies
+of verbatim-like environments. Blanking keeps every offset, so positions stay exact.
+"""
+
+from __future__ import annotations
+
+import re
+
+from checker.errors import SourceError
+from checker.notes._model import (
+    Directive, Equation, Positions, blank, clean, directives_in, split_rows,
+)
+
+DISPLAY_ENVS = ("equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat",
+                "displaymath", "math", "dmath")
+_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted|comment|Verbatim)\*?\}.*?\\end\{\1\*?\}", re.DOTALL)
+_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_OPENER = re.compile(
+    r"\\begin\{(?P<env>" + "|".join(DISPLAY_ENVS) + r")(?P<star>\*?)\}"
+    r"|(?P<dd>\$\$)|(?<!\\)(?P<d>\$)|(?P<sq>\\\[)|(?P<pa>\\\()"
+)
+
+
+def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
+    """Equations and directives of a LaTeX text, in order."""
+    items: list[tuple[int, Equation | Directive]] = []
+    positions = Positions(text)
+    for m in _COMMENT.finditer(text):
+        line, _ = positions.at(m.start())
+        for d in directives_in(m.group(0)[1:], file=file, line=line):
+            items.append((m.start(), d))
+    body = blank(blank(text, _VERBATIM), _COMMENT)
+    i = 0
+    while True:
+        m = _OPENER.search(body, i)
+        if not m:
+            break
+        if m.group("env"):
+            env = m.group("env") + m.group("star")
+            end_tag = f"\\end{{{env}}}"
+            close = body.find(end_tag, m.end())
+            display, start, stop, after = True, m.end(), close, close + len(end_tag)
+            if env.startswith("alignat"):  # skip the column-count argument
+                arg = re.match(r"\s*\{[^{}]*\}", body[start:])
+                if arg:
+                    start += arg.end()
+        else:
+            env = {"dd": "$$", "d": "$", "sq": "\\[", "pa": "\\("}[m.lastgroup or "d"]
+            closer = {"$$": "$$", "$": "$", "\\[": "\\]", "\\(": "\\)"}[env]
+            close = _find_closer(body, m.end(), closer)
+            display, start, stop, after = env != "$" and env != "\\(", m.end(), close, close + len(closer)
+        if close < 0:
+            line, _ = positions.at(m.start())
+            raise SourceError(f"unterminated {m.group(0)} opened at line {line}", path=file, line=line)
+        latex = clean(body[start:stop])
+        lead = len(latex) - len(latex.lstrip())
+        line, col = positions.at(start + lead)
+        rows = split_rows(latex, start, positions) if display else ()
+        if latex.strip():
+            items.append((m.start(), Equation(file=file, line=line, column=col, latex=latex.strip(),
+                                              display=display, env=env, rows=rows)))
+        i = after
+    items.sort(key=lambda pair: pair[0])
+    return [item for _, item in items]
+
+
+def _find_closer(body: str, start: int, closer: str) -> int:
+    """The offset of the closing delimiter, skipping escaped dollars; -1 if none."""
+    if closer != "$":
+        return body.find(closer, start)
+    i = start
+    while True:
+        k = body.find("$", i)
+        if k < 0:
+            return -1
+        if body[k - 1] != "\\":
+            return k
+        i = k + 1
+
+
+__all__ = ["DISPLAY_ENVS", "read_latex"]

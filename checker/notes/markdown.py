@@ -1,0 +1,132 @@
+"""Reading Markdown (and plain text): ``$...$``, ``$$...$$``, ```` ```math ```` fences,
+``\\[ \\]`` and ``\\begin{align}`` blocks, and ``<!-- mathcheck: ... -->`` directives.
+
+A CommonMark parser (markdown-it-py, with the dollarmath and amsmath plugins of
+mdit-py-plugins) decides what is code and what is text, so code blocks and inline code are
+never read as mathematics, and a currency amount ("$5 and $6") is not a formula. Positions
+come from the parser's line maps and a search of each math span in its source lines.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from checker.notes._model import Directive, Equation, Positions, clean, directives_in, split_rows
+from checker.notes.latex import read_latex
+
+_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return (MarkdownIt("commonmark")
+            .use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+            .use(amsmath_plugin))
+
+
+def read_markdown(text: str, *, file: str, cell: int | None = None) -> list[Equation | Directive]:
+    """Equations and directives of a Markdown text, in order."""
+    positions = Positions(text)
+    lines = text.split("\n")
+    line_starts = positions.starts
+    out: list[tuple[int, int, Equation | Directive]] = []
+
+    def offset_of(line0: int) -> int:
+        return line_starts[line0] if line0 < len(line_starts) else len(text)
+
+    tokens = _parser().parse(text)
+    for tok in tokens:
+        if tok.map is None:
+            continue
+        first, last = tok.map
+        block_start, block_end = offset_of(first), offset_of(last)
+        source = text[block_start:block_end]
+        if tok.type in ("math_block", "math_block_label"):
+            out.append((block_start, 0, _display(text, source, block_start, positions, "$$", file, cell)))
+        elif tok.type == "amsmath":
+            out.append((block_start, 0, _display(text, source, block_start, positions, "amsmath", file, cell)))
+        elif tok.type == "fence" and tok.info.strip().lower() == "math":
+            body_start = offset_of(first + 1)
+            body = tok.content
+            out.append((block_start, 0, _equation(body, body_start, positions, "math", True, file, cell)))
+        elif tok.type == "html_block":
+            for m in _HTML_COMMENT.finditer(source):
+                line, _ = positions.at(block_start + m.start())
+                for d in directives_in(m.group(1), file=file, line=line):
+                    out.append((block_start + m.start(), 0, d))
+        elif tok.type == "inline":
+            out.extend(_inline(tok, source, block_start, positions, file, cell))
+    out.sort(key=lambda t: (t[0], t[1]))
+    del lines
+    return [item for _, _, item in out]
+
+
+def _equation(latex: str, start: int, positions: Positions, env: str, display: bool, file: str,
+              cell: int | None) -> Equation:
+    body = clean(latex)
+    lead = len(body) - len(body.lstrip())
+    line, col = positions.at(start + lead)
+    rows = split_rows(body, start, positions) if display else ()
+    return Equation(file=file, line=line, column=col, latex=body.strip(), display=display, env=env, rows=rows,
+                    cell=cell)
+
+
+def _display(text: str, source: str, block_start: int, positions: Positions, env: str, file: str,
+             cell: int | None) -> Equation:
+    """A ``$$`` or amsmath block: find its body inside the block's source lines."""
+    if env == "$$":
+        a = source.find("$$")
+        b = source.rfind("$$")
+        if a >= 0 and b > a:
+            return _equation(source[a + 2:b], block_start + a + 2, positions, "$$", True, file, cell)
+        return _equation(source, block_start, positions, "$$", True, file, cell)
+    name = re.match(r"\s*\\begin\{([A-Za-z*]+)\}", source)
+    return _equation(source, block_start, positions, name.group(1) if name else "amsmath", True, file, cell)
+
+
+def _inline(tok: Any, source: str, block_start: int, positions: Positions, file: str,
+            cell: int | None) -> list[tuple[int, int, Equation | Directive]]:
+    """Inline math of a paragraph, located in its source; also ``\\[ \\]`` and comments in it."""
+    out: list[tuple[int, int, Equation | Directive]] = []
+    cursor = 0
+    for k, child in enumerate(tok.children or []):
+        if child.type in ("math_inline", "math_inline_double"):
+            delim = "$$" if child.type == "math_inline_double" else "$"
+            needle = delim + child.content
+            at = source.find(needle, cursor)
+            if at < 0:
+                continue
+            start = block_start + at + len(delim)
+            cursor = at + len(needle)
+            display = child.type == "math_inline_double"
+            out.append((start, k, _equation(child.content, start, positions, delim, display, file, cell)))
+        elif child.type == "html_inline":
+            m = _HTML_COMMENT.search(child.content)
+            if m:
+                at = source.find(child.content, cursor)
+                line, _ = positions.at(block_start + max(at, 0))
+                for d in directives_in(m.group(1), file=file, line=line):
+                    out.append((block_start + max(at, 0), k, d))
+    # \[ ... \] and \( ... \) are escapes in CommonMark; read them from the raw source
+    if "\\[" in source or "\\(" in source:
+        for item in read_latex(_only_brackets(source), file=file):
+            if isinstance(item, Equation):
+                line, col = item.line, item.column
+                offset = Positions(source).starts[line - 1] + col - 1
+                out.append((block_start + offset, 0, _equation(item.latex, block_start + offset, positions,
+                                                               item.env or "\\[", item.display, file, cell)))
+    return out
+
+
+def _only_brackets(source: str) -> str:
+    """`source` with dollars blanked, so only bracket delimiters are read from it."""
+    return source.replace("$", " ")
+
+
+__all__ = ["read_markdown"]
