@@ -31,7 +31,22 @@ class WorkerError(RuntimeError):
     """The computation raised inside the worker; the message carries its traceback."""
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies, so no orphan keeps computing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory: int | None) -> None:
+    _die_with_parent()
     if memory:
         try:
             import resource
@@ -80,7 +95,8 @@ def call_with_budget(
         return fn(*args)
     ctx = mp.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, fn, args, memory), daemon=True)
+    # not a daemon: a worker may need workers of its own (a claim's budget holds its steps' budgets)
+    proc = ctx.Process(target=_child, args=(sender, fn, args, memory), daemon=False)
     proc.start()
     sender.close()
     try:

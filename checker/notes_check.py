@@ -13,6 +13,7 @@ a function of the variable is uncheckable, not true.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,16 +54,27 @@ class _Row:
     column: int
     latex: str
     continues: bool  # an align row that starts with `&=`: it continues the previous row's chain
+    lead: str = "="  # the relation it continues with
+
+
+_LEAD = re.compile(r"^\s*&?\s*(=|\\approx|\\leq?|\\geq?|<|>)\s*")
+_LEAD_NAMES = {"=": "=", "\\approx": "approx", "\\le": "<=", "\\leq": "<=", "\\ge": ">=", "\\geq": ">=",
+               "<": "<", ">": ">"}
 
 
 def _rows(eq: Equation) -> list[_Row]:
     out = []
     for row in eq.rows or ():
         text = row.latex.strip()
-        continues = text.startswith("&") and text.lstrip("&").lstrip().startswith(("=", "\\approx"))
+        m = _LEAD.match(text) if text.startswith("&") or (out and text[:1] in "=<>\\") else None
+        if m and out:
+            rest = text[m.end():].replace("&", " ").strip()
+            if rest:
+                out.append(_Row(row.line, row.column, rest, True, _LEAD_NAMES.get(m.group(1), "=")))
+            continue
         text = text.replace("&", " ").strip()
         if text:
-            out.append(_Row(row.line, row.column, text, continues))
+            out.append(_Row(row.line, row.column, text, False))
     if not out and eq.latex.strip():
         out.append(_Row(eq.line, eq.column, eq.latex.replace("&", " ").strip(), False))
     return out
@@ -324,9 +336,11 @@ class Plan:
                 chain_tail = None
                 continue
             sides, relations = list(parsed.sides), list(parsed.relations)
-            if row.continues and chain_tail is not None:
-                sides = [chain_tail] + (sides[1:] if relations else sides)
-                relations = relations or ["="]
+            if row.continues:
+                if chain_tail is None:
+                    continue  # the row it continues could not be read; that row is reported
+                sides = [chain_tail] + sides
+                relations = [row.lead] + relations
             if not relations:
                 continue  # an expression, not a claim
             definition = None if row.continues else _definition(parsed, eq, ctx)
