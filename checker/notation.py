@@ -38,11 +38,11 @@ NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Co
 _FORBIDDEN = re.compile(r"\\(def|edef|gdef|input|include|write|immediate|catcode|csname|openout|read|newcommand"
                         r"|renewcommand|let|expandafter)\b")
 _REFUSED = [
-    (re.compile(r"\^\s*\{?\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}?(?![A-Za-z])"),
+    (re.compile(r"\^\s*\{?\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})"),
      "transposes need the shapes of the matrices, which the notes do not give"),
     (re.compile(r"\\\||\\lVert|\\rVert|\\Vert"), "norms ‖x‖ are not supported"),
     (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix)\}"), "matrices and cases are not supported"),
-    (re.compile(r"\\arg\s*\\?(max|min)|\\operatorname\*?\{arg\s*(max|min)\}"), "argmax/argmin are not supported"),
+    (re.compile(r"\\arg\s*\\?(max|min)|\\(operatorname\*?|mathrm)\{arg\s*(max|min)\}"), "argmax/argmin are not supported"),
     (re.compile(r"\\odot|\\otimes|\\circ"), "elementwise and tensor products need shapes"),
     (re.compile(r"\\nabla"), "gradients ∇ need the variables they are taken in"),
     (re.compile(r"\\in\b|\\subset|\\cup|\\cap|\\forall|\\exists|\\mid"), "sets and quantifiers are not supported"),
@@ -162,8 +162,8 @@ def _prepare(text: str, notation: Notation) -> str:
         s = re.sub(r"\\log(?!_)(?![A-Za-z])", rf"\\log_{{{notation.log_base}}}", s)
     s = re.sub(r"\\operatorname\*?\s*\{([A-Za-z]+)\}", r"\\mathrm{\1}", s)
     s = re.sub(r"\\text\s*\{([A-Za-z]+)\}(?=\s*\()", r"\\mathrm{\1}", s)
-    s = re.sub(r"\\(hat|bar|tilde|widehat|overline)\s*\{\s*(\\?[A-Za-z]+)\s*\}", r"\2_{\1}", s)
-    s = re.sub(r"\\(hat|bar|tilde)\s+(\\?[A-Za-z]+)", r"\2_{\1}", s)
+    s = re.sub(r"\\(hat|bar|tilde|widehat|overline)\s*\{\s*\\?([A-Za-z]+)\s*\}", _accent, s)
+    s = re.sub(r"\\(hat|bar|tilde)\s+\\?([A-Za-z]+)", _accent, s)
     s = re.sub(r"\^\s*\{\s*\[\s*([A-Za-z0-9+\-]+)\s*\]\s*\}", r"_{L\1}", s)  # W^{[l]} is a layer index
     s = re.sub(r"\^\s*\{\s*\(\s*([A-Za-z0-9+\-]+)\s*\)\s*\}", r"_{S\1}", s)  # x^{(i)} is a sample index
     s = _primes(s)
@@ -171,6 +171,12 @@ def _prepare(text: str, notation: Notation) -> str:
     s = s.strip()
     s = re.sub(r"[\s,.;:]+$", "", s)
     return s
+
+
+def _accent(m: re.Match[str]) -> str:
+    """``\\hat{y}`` → one name, ``y_hat`` (spelled so that the parser keeps it whole)."""
+    acc = {"widehat": "hat", "overline": "bar"}.get(m.group(1), m.group(1))
+    return rf"\mathrm{{{m.group(2)}QQ{acc}}}"
 
 
 def _cut_trailing_text(s: str) -> str:
@@ -360,7 +366,7 @@ def _parse_side(text: str, notation: Notation, names: dict[str, str]) -> Any:
 def _safe_name(raw: str, names: dict[str, str]) -> str:
     name = raw.replace("\\", "")
     name = re.sub(r"math(?:rm)?\{([^{}]*)\}", r"\1", name)
-    name = re.sub(r"(hat|bar|tilde|widehat|overline)\{([^{}]*)\}", r"\2_\1", name)
+    name = re.sub(r"(hat|bar|tilde|widehat|overline)\{([^{}]*)\}", r"\2_\1", name).replace("QQ", "_")
     name = re.sub(r"[{}\s,]", "", name)
     name = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_")
     name = re.sub(r"__+", "_", name)

@@ -73,11 +73,24 @@ def _rows(eq: Equation) -> list[_Row]:
                 out.append(_Row(row.line, row.column, rest, True, _LEAD_NAMES.get(m.group(1), "=")))
             continue
         text = text.replace("&", " ").strip()
-        if text:
-            out.append(_Row(row.line, row.column, text, False))
+        for k, part in enumerate(_equations_in_row(text)):
+            out.append(_Row(row.line, row.column + text.find(part), part, False) if k else
+                       _Row(row.line, row.column, part, False))
     if not out and eq.latex.strip():
-        out.append(_Row(eq.line, eq.column, eq.latex.replace("&", " ").strip(), False))
+        for part in _equations_in_row(eq.latex.replace("&", " ").strip()):
+            out.append(_Row(eq.line, eq.column, part, False))
     return out
+
+
+_QUAD = re.compile(r"\\q?quad\b|\\text\s*\{\s*(and|,)\s*\}")
+
+
+def _equations_in_row(text: str) -> list[str]:
+    """Equations written side by side on one row (``z = Uh + b \\quad \\delta = ...``), each on its own."""
+    parts = [p.strip() for p in _QUAD.split(text) if p and p.strip() and p.strip() not in ("and", ",")]
+    if len(parts) > 1 and sum(1 for p in parts if re.search(r"=|\\le|\\ge|<|>", p)) > 1:
+        return parts
+    return [text] if text else []
 
 
 # --- turning parsed sides into checkable expressions ---------------------------------------------
@@ -105,11 +118,21 @@ def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
                               lambda a, params=params, body=body: body.xreplace(dict(zip(params, a.args))))
                 changed = True
         else:
-            syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name]
+            labels = {b.label for b in e.atoms(sp.IndexedBase)}
+            syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name and s not in labels]
             if syms:
-                e = e.xreplace({s: body for s in syms})
+                e = _replace_symbols(e, {s: body for s in syms})
                 changed = True
     return _substitute(e, ctx, depth + 1) if changed else e
+
+
+def _replace_symbols(e: sp.Basic, mapping: dict[sp.Symbol, Any]) -> sp.Basic:
+    """Replace symbols, leaving the labels of indexed objects (``x`` in ``x[i]``) alone."""
+    bases = list(e.atoms(sp.IndexedBase))
+    if not bases:
+        return e.xreplace(mapping)
+    hidden = {b: sp.Dummy(f"base_{k}") for k, b in enumerate(bases)}
+    return e.xreplace(hidden).xreplace(mapping).xreplace({v: k for k, v in hidden.items()})
 
 
 def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tuple[int, ...]], ...]]:
@@ -186,17 +209,45 @@ def _definition(parsed: Parsed, eq: Equation, ctx: Context) -> tuple[str, tuple[
         if lhs.name in ctx.definitions or not getattr(rhs, "free_symbols", None):
             return (lhs.name, (), rhs) if lhs.name not in ctx.definitions else None
         return lhs.name, (), rhs
+    if isinstance(rhs, sp.Symbol) and not eq.display and not isinstance(lhs, sp.Symbol) \
+            and rhs not in getattr(lhs, "free_symbols", set()) and getattr(lhs, "free_symbols", None):
+        return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
     if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args) \
             and len(set(lhs.args)) == len(lhs.args):
         name = lhs.func.__name__
-        if name in ctx.definitions:
+        if name in ctx.definitions and eq.display:
             return None  # a claim about a defined function, e.g. J(w) = <another form>
+        # in running text, "$l(x) = ax^2 + bx + c$" after another l: the newer meaning
         if lhs.func in {type(a) for a in rhs.atoms(AppliedUndef)}:
             return None  # recursive: not a definition
         return name, tuple(lhs.args), rhs
     if lhs.func.__name__ == "sigmoid" and isinstance(lhs.args[0], sp.Symbol):
         return None  # σ(z) = 1/(1+e^{-z}) restates the built-in sigmoid: check it as a claim
     return None
+
+
+def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], ctx: Context) -> tuple[str, str] | None:
+    """Inline math that states a condition or a value for its sentence, not a claim.
+
+    "for some $\\alpha > 0$", "set $b = 0$ and $a \\geq b$", "when $n = m = 2$": in running
+    text, an inequality is a condition and a name set to a number is a value. Neither is
+    checked, and neither changes the meaning of later equations.
+    """
+    if eq.display:
+        return None
+    if all(r in ("<", "<=", ">", ">=", "!=") for r in relations):
+        return "condition", "a condition in running text"
+    plain = [isinstance(x, (sp.Symbol, AppliedUndef)) or getattr(x, "is_number", False) for x in sides]
+    if all(r == "=" for r in relations) and all(plain) and any(getattr(x, "is_number", False) for x in sides) \
+            and not any(isinstance(x, sp.Symbol) and x.name in ctx.definitions for x in sides):
+        return "value", "a value in running text"
+    return None
+
+
+def _undefined_functions(e: Any, ctx: Context) -> list[str]:
+    if not isinstance(e, sp.Basic):
+        return []
+    return sorted({type(a).__name__ for a in e.atoms(AppliedUndef)} - set(ctx.definitions))
 
 
 # --- directives -------------------------------------------------------------------------------
@@ -271,6 +322,7 @@ class Task:
     expected_wrong: bool = False
     chain: tuple[int, int] | None = None  # (chain id, index of the right side in the chain)
     against: int = 0  # index of the chain side the claim compares with
+    undefined: tuple[str, ...] = ()  # functions the notes use without defining them
     verdict: Verdict | None = None
 
 
@@ -343,6 +395,12 @@ class Plan:
                 relations = [row.lead] + relations
             if not relations:
                 continue  # an expression, not a claim
+            running = _running_text(eq, sides, relations, ctx)
+            if running is not None and not row.continues:
+                kind, message = running
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind=kind,
+                                       fixed=Status.SKIPPED, message=message))
+                continue
             definition = None if row.continues else _definition(parsed, eq, ctx)
             if definition is not None and len(sides) == 2:
                 name, params, body = definition
@@ -351,11 +409,6 @@ class Plan:
                                        fixed=Status.DEFINED, message=f"defines {name}"))
                 chain_tail = sides[1]
                 continue
-            if len(sides) == 2 and relations == ["="] and isinstance(sides[0], sp.Symbol) and not eq.display \
-                    and getattr(sides[1], "is_number", False) and sides[0].name not in ctx.definitions:
-                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="value",
-                                       fixed=Status.SKIPPED, message="a value in running text"))
-                continue
             substituted = [_substitute(x, ctx) for x in sides]
             chain_id = len(self.chains)
             self.chains.append(_Chain(substituted, relations, list(ctx.assumptions)))
@@ -363,6 +416,8 @@ class Plan:
             for k, rel in enumerate(relations, start=1):
                 task = Task(eq=eq, row=row, step=k, latex=row.latex, kind="chain-step" if is_chain else "identity",
                             expected_wrong=expect_wrong, chain=(chain_id, k), against=k - 1)
+                task.undefined = tuple(sorted(set(_undefined_functions(substituted[k - 1], ctx))
+                                              | set(_undefined_functions(substituted[k], ctx))))
                 self._fill(task, substituted[k - 1], substituted[k], rel, ctx.assumptions, is_chain)
                 self.tasks.append(task)
             chain_tail = sides[-1]
@@ -469,6 +524,12 @@ def _run(tasks: list[Task], *, seed: int, timeout: float, jobs: int, cache: Any,
 
 
 def _to_result(t: Task) -> Result:
+    if t.verdict is not None and t.verdict.status is Status.WRONG and t.undefined:
+        # f is not defined by the notes: the equation is not an identity for every f, but the
+        # notes may mean a particular f. Conservative: not a counterexample to the notes.
+        names = ", ".join(t.undefined)
+        t.verdict = Verdict.inconclusive(f"it does not hold for every function {names}, and the notes do not "
+                                         f"define {names}; define it (or mark the equation) to have it checked")
     if t.verdict is not None:
         v = t.verdict
         kind = t.kind
