@@ -72,7 +72,11 @@ def instantiate(
         e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()})
     if functions:
         u = sp.Dummy("u")
-        e = e.subs({f: sp.Lambda(u, inst(u)) for f, inst in functions.items()})
+        try:
+            e = e.subs({f: sp.Lambda(u, inst(u)) for f, inst in functions.items()})
+        except TypeError:  # SymPy's Sum._eval_subs cannot take a function class: replace calls instead
+            e = e.replace(lambda a: type(a) in functions and isinstance(a, sp.Function),
+                          lambda a: functions[type(a)](*a.args))
         e = e.doit()  # derivatives and Subs of the instances
     if e.has(sp.Derivative):
         e = e.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())

@@ -49,6 +49,8 @@ _REFUSED = [
     (re.compile(r"\\mathbb\{E\}|\\mathbb\{P\}|\\Pr\b"), "expectations and probabilities of events need a distribution"),
     (re.compile(r"(?<![A-Za-z\\])E\s*\["), "expectations need a distribution"),
     (re.compile(r"\\lim"), "limits are not supported in notes"),
+    (re.compile(r"(?<![A-Za-z\\])I(?![A-Za-z])"), "I is the identity matrix in ML notes, and matrices need shapes"),
+    (re.compile(r"(?<![A-Za-z\\])[A-Z]\s*\^\s*\{\s*-\s*1\s*\}"), "matrix inverses need shapes"),
 ]
 _RELATIONS = [
     ("\\leq", "<="), ("\\le", "<="), ("\\geq", ">="), ("\\ge", ">="), ("\\neq", "!="), ("\\ne", "!="),

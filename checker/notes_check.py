@@ -114,8 +114,8 @@ def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
             f = sp.Function(name)
             if e.has(f):
                 e = e.replace(lambda a, f=f, n=len(params): isinstance(a, AppliedUndef) and a.func == f
-                              and len(a.args) == n,
-                              lambda a, params=params, body=body: body.xreplace(dict(zip(params, a.args))))
+                              and len(a.args) == n and _applicable(params, body, a.args),
+                              lambda a, params=params, body=body: _apply_definition(params, body, a.args))
                 changed = True
         else:
             labels = {b.label for b in e.atoms(sp.IndexedBase)}
@@ -124,6 +124,25 @@ def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
                 e = _replace_symbols(e, {s: body for s in syms})
                 changed = True
     return _substitute(e, ctx, depth + 1) if changed else e
+
+
+def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> bool:
+    """A definition whose body indexes a parameter (``y_j``) applies only to a plain name."""
+    labels = {b.label for b in body.atoms(sp.IndexedBase)} if isinstance(body, sp.Basic) else set()
+    return all(isinstance(a, sp.Symbol) for p, a in zip(params, args) if p in labels)
+
+
+def _apply_definition(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> Any:
+    labels = {b.label: b for b in body.atoms(sp.IndexedBase)}
+    mapping: dict[Any, Any] = {}
+    for p, a in zip(params, args):
+        if p in labels:
+            mapping[labels[p]] = sp.IndexedBase(a.name, **a.assumptions0)
+        else:
+            mapping[p] = a
+    bases = {k: v for k, v in mapping.items() if isinstance(k, sp.IndexedBase)}
+    plain = {k: v for k, v in mapping.items() if not isinstance(k, sp.IndexedBase)}
+    return _replace_symbols(body.xreplace(bases), plain)
 
 
 def _replace_symbols(e: sp.Basic, mapping: dict[sp.Symbol, Any]) -> sp.Basic:
@@ -226,6 +245,10 @@ def _definition(parsed: Parsed, eq: Equation, ctx: Context) -> tuple[str, tuple[
     return None
 
 
+_HYPOTHESIS = re.compile(r"\b(if|iff|when|whenever|where|such that|suppose|supposing|assume|assuming|given|"
+                         r"let|implies|satisfy|satisfies|unless|provided)\W*$", re.IGNORECASE)
+
+
 def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], ctx: Context) -> tuple[str, str] | None:
     """Inline math that states a condition or a value for its sentence, not a claim.
 
@@ -235,6 +258,8 @@ def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], 
     """
     if eq.display:
         return None
+    if _HYPOTHESIS.search(eq.context[-40:]):
+        return "condition", "a hypothesis in running text (after 'if', 'when', 'such that', ...)"
     if all(r in ("<", "<=", ">", ">=", "!=") for r in relations):
         return "condition", "a condition in running text"
     plain = [isinstance(x, (sp.Symbol, AppliedUndef)) or getattr(x, "is_number", False) for x in sides]
@@ -378,6 +403,7 @@ class Plan:
                                        fixed=Status.SKIPPED, message="skipped by a directive"))
             return
         chain_tail: Any = None
+        current_chain: int | None = None
         for row in rows:
             try:
                 parsed = parse_latex(row.latex, notation=ctx.notation)
@@ -385,7 +411,7 @@ class Plan:
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="unparsed",
                                        fixed=Verdict(status=Status.UNPARSED, reason=str(exc)),
                                        message=f"cannot read: {exc}"))
-                chain_tail = None
+                chain_tail = current_chain = None
                 continue
             sides, relations = list(parsed.sides), list(parsed.relations)
             if row.continues:
@@ -408,14 +434,27 @@ class Plan:
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
                                        fixed=Status.DEFINED, message=f"defines {name}"))
                 chain_tail = sides[1]
+                current_chain = len(self.chains)  # `&=` rows below continue from the definition
+                self.chains.append(_Chain([_substitute(sides[1], ctx)], [], list(ctx.assumptions)))
                 continue
             substituted = [_substitute(x, ctx) for x in sides]
-            chain_id = len(self.chains)
-            self.chains.append(_Chain(substituted, relations, list(ctx.assumptions)))
+            if row.continues and current_chain is not None:
+                # an `&=` row extends the chain of the rows above it (its first side is their last)
+                chain_id = current_chain
+                chain = self.chains[chain_id]
+                offset = len(chain.sides) - 1
+                chain.sides.extend(substituted[1:])
+                chain.relations.extend(relations)
+            else:
+                chain_id = len(self.chains)
+                self.chains.append(_Chain(list(substituted), list(relations), list(ctx.assumptions)))
+                offset = 0
+            current_chain = chain_id
             is_chain = len(sides) > 2 or row.continues
             for k, rel in enumerate(relations, start=1):
+                g = offset + k  # index of the right side within the whole chain
                 task = Task(eq=eq, row=row, step=k, latex=row.latex, kind="chain-step" if is_chain else "identity",
-                            expected_wrong=expect_wrong, chain=(chain_id, k), against=k - 1)
+                            expected_wrong=expect_wrong, chain=(chain_id, g), against=g - 1)
                 task.undefined = tuple(sorted(set(_undefined_functions(substituted[k - 1], ctx))
                                               | set(_undefined_functions(substituted[k], ctx))))
                 self._fill(task, substituted[k - 1], substituted[k], rel, ctx.assumptions, is_chain)
@@ -462,7 +501,8 @@ def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs
 
 
 def _stale_steps(plan: Plan) -> list[Task]:
-    """Chain steps checked against a side that turned out wrong, re-aimed at the last good side."""
+    """Chain steps checked against a side that turned out wrong, re-aimed at the last side not
+    known to be wrong."""
     last_good: dict[int, int] = {}
     stale: dict[int, Task] = {}
     for task in plan.tasks:
@@ -480,8 +520,8 @@ def _stale_steps(plan: Plan) -> list[Task]:
             task.verdict = None
             stale[cid] = task
             continue
-        if task.verdict is not None and task.verdict.status is Status.VERIFIED:
-            last_good[cid] = k
+        if task.verdict is not None and task.verdict.status is not Status.WRONG:
+            last_good[cid] = k  # an undecided step is not known to be wrong: go on from it
     return [t for t in stale.values() if t.claim is not None]
 
 

@@ -60,8 +60,9 @@ def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
         line, col = positions.at(start + lead)
         rows = split_rows(latex, start, positions) if display else ()
         if latex.strip():
+            before = " ".join(body[max(0, m.start() - 80):m.start()].split())
             items.append((m.start(), Equation(file=file, line=line, column=col, latex=latex.strip(),
-                                              display=display, env=env, rows=rows)))
+                                              display=display, env=env, rows=rows, context=before)))
         i = after
     items.sort(key=lambda pair: pair[0])
     return [item for _, item in items]

@@ -10,6 +10,7 @@ come from the parser's line maps and a search of each math span in its source li
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -105,7 +106,9 @@ def _inline(tok: Any, source: str, block_start: int, positions: Positions, file:
             start = block_start + at + len(delim)
             cursor = at + len(needle)
             display = child.type == "math_inline_double"
-            out.append((start, k, _equation(child.content, start, positions, delim, display, file, cell)))
+            eq = _equation(child.content, start, positions, delim, display, file, cell)
+            before = " ".join(source[max(0, at - 80):at].split())
+            out.append((start, k, replace(eq, context=before)))
         elif child.type == "html_inline":
             m = _HTML_COMMENT.search(child.content)
             if m:
