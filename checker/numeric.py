@@ -143,6 +143,14 @@ def _counterexample(inst: Instance, point: Mapping[sp.Symbol, float], a: Any, b:
     return Counterexample(point=pt, lhs=_plain_number(a), rhs=_plain_number(b), digits=digits)
 
 
+def _free(*exprs: Any) -> set[Any]:
+    out: set[Any] = set()
+    for e in exprs:
+        if isinstance(e, (sp.Basic, sp.MatrixBase)):
+            out |= e.free_symbols
+    return out
+
+
 def _has_integral(*exprs: Any) -> bool:
     return any(isinstance(e, sp.Basic) and e.has(sp.Integral) for e in exprs)
 
@@ -229,7 +237,8 @@ def check_identity(
                                      evidence=Evidence(n_points=n_valid, seed=seed))
     evidence = Evidence(n_points=n_valid, seed=seed, max_abs_err=max_abs, max_rel_err=max_rel,
                         sizes=tuple(sorted(set(tried_sizes))) or None)
-    if n_valid < max(3, n_points // 4):
+    needed = max(3, n_points // 4) if any(True for _ in _free(lhs, rhs)) else 1
+    if n_valid < needed:
         return Verdict.inconclusive(
             f"too few valid points in the domain ({n_valid} valid, {n_dropped} outside it)",
             method=Method.NUMERIC, evidence=evidence)
