@@ -172,6 +172,7 @@ class CodeGradientClaim:
     gradient: Program
     sample: Sampler
     n_samples: int = 4
+    params: tuple[str, ...] | None = None  # the sampled names to differentiate; the rest is data
 
     @property
     def kind(self) -> str:

@@ -264,7 +264,7 @@ def check_code_gradient(claim: CodeGradientClaim, *, rng: np.random.Generator, s
     errors: list[float] = []
     for _ in range(claim.n_samples):
         params = {k: np.asarray(v, dtype=float) for k, v in claim.sample(rng).items()}
-        keys = sorted(params)
+        keys = sorted(claim.params) if claim.params else sorted(params)
         shapes = [params[k].shape for k in keys]
         sizes = [int(np.prod(s)) for s in shapes]
         x0 = np.concatenate([params[k].reshape(-1) for k in keys])

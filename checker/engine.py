@@ -25,6 +25,7 @@ from checker.claims import (
 )
 from checker.errors import BudgetSpent, UnsafeNameError
 from checker.evaluate import mp_value
+from checker.functions import unfold
 from checker.sampling import rng_for
 from checker.verdict import CheckResult, ClaimResult, Counterexample, Evidence, Method, Status, Verdict
 
@@ -136,26 +137,47 @@ def _check_property(claim: Property, *, rng: np.random.Generator, seed: int, tim
                                        rng=rng, seed=seed, n_points=2 * n_points)
     checks = [CheckResult(name="numeric", verdict=sampled)]
     if sampled.status is not Status.WRONG:
-        checks.insert(0, CheckResult(name="symbolic", verdict=_prove_inequality(st, timeout)))
+        checks.insert(0, CheckResult(name="symbolic", verdict=_prove_inequality(st, timeout, claim.assumptions)))
     return checks
 
 
 def _nonneg(e: Any) -> bool | None:
-    for form in (e, sp.factor(e), sp.simplify(e)):
+    """Whether SymPy's assumptions show `e` ≥ 0 from a factored or expanded form."""
+    for form in (e, sp.factor(e), sp.expand(e)):
         if form.is_nonnegative:
             return True
     return None
 
 
-def _prove_inequality(st: sp.Rel, timeout: float) -> Verdict:
-    """Prove ``lhs ≥ rhs`` (or ≤) from the symbols' assumptions, when SymPy can."""
+def _bounded(e: Any, assumptions: tuple[Any, ...]) -> Any:
+    """Symbols bounded by numbers (0 ≤ λ ≤ 1) rewritten through a nonnegative parameter, so
+    that SymPy's sign rules can use the bounds: λ = lo + (hi − lo)·q/(1 + q), q ≥ 0."""
+    from checker.sampling import domain_of
+
+    mapping = {}
+    for s in e.free_symbols:
+        d = domain_of(s, assumptions)
+        q = sp.Symbol(f"q_{s.name}", nonnegative=True)
+        if np.isfinite(d.lo) and np.isfinite(d.hi) and not d.integer:
+            mapping[s] = sp.nsimplify(d.lo) + sp.nsimplify(d.hi - d.lo) * q / (1 + q)
+        elif np.isfinite(d.lo) and not d.integer and not s.is_nonnegative:
+            mapping[s] = sp.nsimplify(d.lo) + q
+    return e.xreplace(mapping) if mapping else e
+
+
+def _prove_inequality(st: sp.Rel, timeout: float, assumptions: tuple[Any, ...] = ()) -> Verdict:
+    """Prove ``lhs ≥ rhs`` (or ≤) from the symbols' assumptions and numeric bounds, when SymPy can."""
     gap = st.lhs - st.rhs if isinstance(st, (sp.GreaterThan, sp.StrictGreaterThan)) else st.rhs - st.lhs
+    gap = _bounded(unfold(gap), assumptions)
     try:
-        proved = call_with_budget(_nonneg, gap, timeout=timeout, what="proving an inequality")
+        if sp.count_ops(gap) < 200:
+            proved = _nonneg(gap)
+        else:
+            proved = call_with_budget(_nonneg, gap, timeout=timeout, what="proving an inequality")
     except (BudgetSpent, WorkerError) as exc:
         return Verdict.inconclusive(str(exc).splitlines()[0], method=Method.SYMBOLIC)
     if proved and not isinstance(st, (sp.StrictGreaterThan, sp.StrictLessThan)):
-        return Verdict.verified(Method.SYMBOLIC, Evidence(detail="the difference is nonnegative by SymPy's assumptions"))
+        return Verdict.verified(Method.SYMBOLIC, Evidence(detail="the difference is nonnegative by SymPy's sign rules"))
     return Verdict.inconclusive("SymPy cannot decide the sign of the difference", method=Method.SYMBOLIC)
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from formulas import activations, calculus, losses
+from formulas import activations, calculus, losses, optimizers
 from formulas._model import AsWritten, Check, Formula
 
-_MODULES = (activations, losses, calculus)
+_MODULES = (activations, losses, calculus, optimizers)
 
 
 def _build() -> Mapping[str, Formula]:
