@@ -63,6 +63,10 @@ def _salt(claim: Claim) -> str:
 def _dispatch(claim: Claim, *, rng: np.random.Generator, seed: int, timeout: float,
               n_points: int) -> list[CheckResult]:
     if isinstance(claim, Identity):
+        if claim.sizes:  # matrix algebra may prove it for every size at once, before any sampling
+            proof = symbolic.check_all_sizes(claim.lhs, claim.rhs)
+            if proof is not None:
+                return [CheckResult(name="symbolic", verdict=proof)]
         screen = numeric.check_identity(claim.lhs, claim.rhs, assumptions=claim.assumptions,
                                         sizes=claim.sizes, rng=rng, seed=seed, n_points=n_points)
         checks = [CheckResult(name="numeric", verdict=screen)]

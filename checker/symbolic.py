@@ -198,6 +198,17 @@ def prove_zero(expr: Any, *, timeout: float) -> tuple[bool | None, str]:
     return None, f"SymPy did not reduce lhs − rhs to 0; residual: {residual}"
 
 
+def check_all_sizes(lhs: Any, rhs: Any) -> Verdict | None:
+    """A symbolic proof for every size (matrix algebra, sums), by the cheap steps only; else None."""
+    try:
+        how = prove_zero_cheap(_difference(as_basic(lhs), as_basic(rhs)))
+    except (TypeError, ValueError, sp.ShapeError, AttributeError):
+        return None
+    if how:
+        return Verdict.verified(Method.SYMBOLIC, Evidence(detail=f"proved for all sizes ({how})"))
+    return None
+
+
 def check_identity(
     lhs: Any,
     rhs: Any,
@@ -209,12 +220,9 @@ def check_identity(
     """Prove ``lhs = rhs`` symbolically: for all sizes if SymPy can, else at each size tried."""
     lhs, rhs = as_basic(lhs), as_basic(rhs)
     if sizes:
-        try:
-            how = prove_zero_cheap(_difference(lhs, rhs))
-        except (TypeError, ValueError, sp.ShapeError):
-            how = None
-        if how:
-            return Verdict.verified(Method.SYMBOLIC, Evidence(detail=f"proved for all sizes ({how})"))
+        proof = check_all_sizes(lhs, rhs)
+        if proof is not None:
+            return proof
     tried: list[int] = []
     steps: list[str] = []
     for combo in symbolic_sizes(sizes, assumptions):
@@ -260,4 +268,4 @@ def _difference(a: Any, b: Any) -> Any:
     return a - b
 
 
-__all__ = ["check_identity", "prove_zero", "prove_zero_cheap", "symbolic_sizes"]
+__all__ = ["check_all_sizes", "check_identity", "prove_zero", "prove_zero_cheap", "symbolic_sizes"]

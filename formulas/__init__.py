@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from formulas import activations, calculus, losses, optimizers
+from formulas import activations, calculus, losses, optimizers, regression
 from formulas._model import AsWritten, Check, Formula
 
-_MODULES = (activations, losses, calculus, optimizers)
+_MODULES = (activations, losses, calculus, optimizers, regression)
 
 
 def _build() -> Mapping[str, Formula]:
