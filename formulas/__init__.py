@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from formulas import activations, calculus, losses, optimizers, regression
+from formulas import activations, backprop, calculus, losses, optimizers, regression, regularization
 from formulas._model import AsWritten, Check, Formula
 
-_MODULES = (activations, losses, calculus, optimizers, regression)
+_MODULES = (activations, losses, calculus, optimizers, regression, backprop, regularization)
 
 
 def _build() -> Mapping[str, Formula]:
@@ -25,7 +25,7 @@ def _build() -> Mapping[str, Formula]:
 
 
 CATALOG: Mapping[str, Formula] = _build()
-TOPICS: tuple[str, ...] = tuple(dict.fromkeys(m.TOPIC for m in _MODULES))
+TOPICS: tuple[str, ...] = tuple(dict.fromkeys(f.topic for f in CATALOG.values()))
 
 
 def get(formula_id: str) -> Formula:
