@@ -113,7 +113,7 @@ def _is_finite_limit(limit: tuple[Any, ...]) -> bool:
 def _explicit(e: Any) -> Any:
     """Matrix expressions of concrete shape → explicit matrices (recursively)."""
     if isinstance(e, MatrixExpr):
-        if not all(d.is_Integer for d in e.shape):
+        if not all(isinstance(d, (int, sp.Integer)) for d in e.shape):
             return e
         if isinstance(e, sp.MatrixSymbol):
             return e.as_explicit()
