@@ -117,6 +117,7 @@ class Property:
     assumptions: Assumptions = ()
     sizes: Sizes = ()
     quantifier: Literal["forall", "exists"] = "forall"
+    symbolic: bool = True  # False: SymPy is known not to decide it in budget; check numerically only
 
     def __post_init__(self) -> None:
         if isinstance(self.statement, (bool, sp.logic.boolalg.BooleanAtom)):

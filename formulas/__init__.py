@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from formulas import activations, backprop, calculus, linalg, losses, optimizers, pca, probability, regression, regularization
+from formulas import activations, backprop, calculus, information, linalg, losses, optimizers, pca, probability, regression, regularization
 from formulas._model import AsWritten, Check, Formula
 
-_MODULES = (activations, losses, calculus, optimizers, regression, backprop, regularization, linalg, pca, probability)
+_MODULES = (activations, losses, calculus, optimizers, regression, backprop, regularization, linalg, pca, probability, information)
 
 
 def _build() -> Mapping[str, Formula]:

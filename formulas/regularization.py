@@ -117,7 +117,7 @@ l2 = Formula(
     id="reg.l2", title="L2 regularisation (ridge)", topic=TOPIC_REG, sources=("001 Regularization (code)", "003 §8 L2 Regularization"),
     statement=sp.Eq(sp.Symbol("J"), sp.Symbol("MSE") + lam * _l2),
     checks=(Check(name="gradient", claim=GradientClaim(function=_mse + lam * _l2, wrt=W,
-                                                       claimed=_dmse + 2 * lam * W, sizes=_sizes),
+                                                       claimed=sp.MatAdd(_dmse, 2 * lam * W), sizes=_sizes),
                   note="∂J/∂wᵢ = ∂MSE/∂wᵢ + 2λwᵢ"),),
     as_written=(AsWritten(name="code-001", source="001 code",
                           claim=CodeGradientClaim(loss=_ridge_code_001,
@@ -131,7 +131,7 @@ l1 = Formula(
     id="reg.l1", title="L1 regularisation (lasso)", topic=TOPIC_REG, sources=("001 Regularization (code)", "003 §8 L1 Regularization"),
     statement=sp.Eq(sp.Symbol("J"), sp.Symbol("MSE") + lam * _l1),
     checks=(Check(name="gradient", claim=GradientClaim(function=_mse + lam * _l1, wrt=W,
-                                                       claimed=_dmse + lam * _col(lambda r: sp.sign(W[r, 0])), sizes=_sizes),
+                                                       claimed=sp.MatAdd(_dmse, lam * _col(lambda r: sp.sign(W[r, 0]))), sizes=_sizes),
                   note="∂J/∂wᵢ = ∂MSE/∂wᵢ + λ sign(wᵢ), away from wᵢ = 0"),),
     as_written=(AsWritten(name="code-001", source="001 code",
                           claim=CodeGradientClaim(loss=_lasso_code_001,
@@ -146,7 +146,7 @@ elastic_net = Formula(
     statement=sp.Eq(sp.Symbol("J"), sp.Symbol("MSE") + lam1 * _l1 + lam2 * _l2),
     checks=(Check(name="gradient", claim=GradientClaim(
         function=_mse + lam1 * _l1 + lam2 * _l2, wrt=W,
-        claimed=_dmse + lam1 * _col(lambda r: sp.sign(W[r, 0])) + 2 * lam2 * W, sizes=_sizes),
+        claimed=sp.MatAdd(_dmse, lam1 * _col(lambda r: sp.sign(W[r, 0])), 2 * lam2 * W), sizes=_sizes),
         note="∂J/∂wᵢ = ∂MSE/∂wᵢ + λ₁ sign(wᵢ) + 2λ₂wᵢ (derived)"),),
 )
 
