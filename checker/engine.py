@@ -218,7 +218,7 @@ def check_code(claim: CodeClaim, *, rng: np.random.Generator, seed: int = 0) -> 
             return Verdict.wrong(Method.NUMERIC, ce, reason="the code returns a different shape")
         scale = np.maximum(np.abs(got), np.abs(want))
         bad = np.abs(got - want) > claim.atol + claim.rtol * scale
-        err = float(np.max(np.abs(got - want) / np.maximum(scale, 1e-300), initial=0.0))
+        err = numeric.relative_error(got, want, floor=claim.atol / claim.rtol if claim.rtol else 0.0)
         worst = max(worst, err)
         if np.any(bad):
             k = int(np.argmax(np.abs(got - want)))

@@ -181,6 +181,20 @@ def confirm_difference(lhs: Any, rhs: Any, point: Mapping[sp.Symbol, float]) -> 
     return ("differ", a, b)
 
 
+def relative_error(a: Any, b: Any, *, floor: float = ATOL / RTOL) -> float:
+    """The worst elementwise |a − b| / max(|a|, |b|), over the entries larger than `floor`.
+
+    Entries that agree only through the absolute tolerance (both sides within round-off of
+    0) carry no relative information: 1e-17 against 0 is not a 100 % error.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    big = scale > floor
+    if not np.any(big):
+        return 0.0
+    return float(np.max(np.abs(a - b)[big] / scale[big]))
+
+
 def check_identity(
     lhs: Any,
     rhs: Any,
@@ -219,9 +233,7 @@ def check_identity(
                 n_valid += 1
                 err = np.abs(a - b)
                 max_abs = max(max_abs, float(np.max(err, initial=0.0)))
-                scale = float(np.max(np.maximum(np.abs(a), np.abs(b)), initial=0.0))
-                if scale > 0:
-                    max_rel = max(max_rel, float(np.max(err, initial=0.0)) / scale)
+                max_rel = max(max_rel, relative_error(a, b))
                 continue
             if not finite and _has_integral(inst.lhs, inst.rhs) and _agree_at(inst.lhs, inst.rhs, p, 20):
                 n_valid += 1  # the double-precision screen, done by quadrature at 20 digits
@@ -316,5 +328,5 @@ def check_inequality(
 
 __all__ = [
     "ATOL", "DIGITS", "RTOL", "as_basic", "check_identity", "check_inequality",
-    "confirm_difference", "find_witness", "instances", "size_combinations",
+    "confirm_difference", "find_witness", "instances", "relative_error", "size_combinations",
 ]

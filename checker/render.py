@@ -7,6 +7,7 @@ A `LatexPrinter` subclass with `_print_<Class>` methods: hatted and indexed name
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import sympy as sp
@@ -154,10 +155,49 @@ def _tex_plain(s: str) -> str:
             out.append(r"\textasciicircum{}")
         elif ch == "\\":
             out.append(r"\textbackslash{}")
+        elif ch.isascii():
+            out.append(ch)
+        elif unicodedata.combining(ch):
+            # m̂ is "m" + U+0302: an accent on the letter before, or nothing.
+            accent = _COMBINING_ACCENTS.get(ch)
+            if accent and out and len(out[-1]) == 1 and out[-1].isalpha():
+                out[-1] = f"\\{accent}{{{out[-1]}}}"
         else:
-            out.append(_UNICODE_TEXT.get(ch, ch))
+            out.append(_unicode_tex(ch))
     return "".join(out)
 
+
+def _unicode_tex(ch: str) -> str:
+    """ASCII TeX for one non-ASCII character, so pdflatex never meets an unknown glyph.
+
+    The table first; then sub- and superscripts by their Unicode decomposition (ₜ is
+    ``<sub> t``), Greek letters by name, accented Latin letters as their base letter;
+    anything else as a visible code point rather than a compile error.
+    """
+    if ch in _UNICODE_TEXT:
+        return _UNICODE_TEXT[ch]
+    decomposition = unicodedata.decomposition(ch)
+    tag, _, rest = decomposition.partition(" ")
+    if tag in ("<sub>", "<super>") and rest:
+        base = chr(int(rest.split()[0], 16))
+        inner = _UNICODE_TEXT.get(base, base)
+        inner = inner.strip("$") if inner.startswith("$") else inner
+        if base.isascii() or inner != base:
+            return f"${'_' if tag == '<sub>' else '^'}{{{inner}}}$"
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK ") and " LETTER " in name:
+        letter = name.rsplit(" ", 1)[-1].lower()
+        if "CAPITAL" in name:
+            letter = letter.capitalize()
+        return f"$\\{letter}$"
+    if decomposition and not decomposition.startswith("<"):
+        base = chr(int(decomposition.split()[0], 16))
+        if base.isascii():
+            return base
+    return f"\\texttt{{[U+{ord(ch):04X}]}}"
+
+
+_COMBINING_ACCENTS = {"\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0307": ".", "\u0308": '"'}
 
 _UNICODE_TEXT = {
     "σ": r"$\sigma$", "−": "-", "∂": r"$\partial$", "Σ": r"$\Sigma$", "β": r"$\beta$", "α": r"$\alpha$",
