@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from derivations import sigmoid
+from derivations import (activations, backprop, calculus, information, losses, optimizers, regression,
+                         sigmoid, statistics)
 from derivations._model import Derivation, Step
 
-_MODULES = (sigmoid,)
+_MODULES = (sigmoid, activations, losses, calculus, regression, backprop, optimizers, statistics, information)
 
 
 def _build() -> Mapping[str, Derivation]:

@@ -1,0 +1,7 @@
+"""Derivations of the optimizers formulas of the catalog."""
+
+from __future__ import annotations
+
+from derivations._model import Derivation, Step  # noqa: F401
+
+DERIVATIONS: tuple[Derivation, ...] = ()
