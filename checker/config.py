@@ -105,6 +105,33 @@ def _validate(raw: Mapping[str, Any], path: str) -> Config:
     return Config(**values, source=path)
 
 
+def notation_of(cfg: Config) -> Any:
+    """The notation the configuration asks for (``log``, ``sigma``)."""
+    from checker.notation import Notation
+
+    return Notation(log_base=cfg.log, sigma="sigmoid" if cfg.sigma == "sigmoid" else "symbol")
+
+
+def assumptions_of(cfg: Config) -> list[Any]:
+    """The ``assume`` entries as SymPy relations; a bad entry is an error naming the file and key."""
+    import sympy as sp
+
+    from checker.notation import ParseError, parse_latex
+
+    ops = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
+    where = cfg.source or "configuration"
+    out: list[Any] = []
+    for text in cfg.assume:
+        try:
+            parsed = parse_latex(text, notation=notation_of(cfg))
+        except ParseError as exc:
+            raise ConfigError(f"cannot read {text!r}: {exc}", path=where, key="assume") from None
+        if not parsed.relations or any(rel not in ops for rel in parsed.relations):
+            raise ConfigError(f"{text!r}: an assumption relates with <, <=, > or >=", path=where, key="assume")
+        out.extend(ops[rel](a, b) for a, b, rel in zip(parsed.sides, parsed.sides[1:], parsed.relations))
+    return out
+
+
 def load_file(path: Path) -> Config | None:
     """The configuration in one file, or None if the file holds none (a pyproject without the table)."""
     try:
@@ -137,4 +164,4 @@ def discover(start: Path | None = None) -> Config:
     return Config()
 
 
-__all__ = ["Config", "ConfigError", "DEFAULT_INCLUDE", "discover", "load_file"]
+__all__ = ["Config", "ConfigError", "DEFAULT_INCLUDE", "assumptions_of", "discover", "load_file", "notation_of"]
