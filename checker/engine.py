@@ -21,10 +21,10 @@ import sympy as sp
 from checker import derivatives, numeric, symbolic
 from checker.budget import WorkerError, call_with_budget
 from checker.claims import (
-    Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property,
+    Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property, Sizes,
 )
 from checker.errors import BudgetSpent, UnsafeNameError
-from checker.evaluate import mp_value
+from checker.evaluate import instantiate, mp_value
 from checker.functions import unfold
 from checker.sampling import rng_for
 from checker.verdict import CheckResult, ClaimResult, Counterexample, Evidence, Method, Status, Verdict
@@ -108,6 +108,35 @@ def _evaluated(e: Any, timeout: float) -> Any:
     return call_with_budget(_doit, e, timeout=timeout, what="evaluating integrals, sums and limits")
 
 
+def _evaluation_needs_sizes(st: sp.Basic, sizes: Sizes) -> bool:
+    """Whether an integral, sum or limit of `st` depends on a size symbol.
+
+    Evaluating ∫ u^(A−1)(1−u)^(B−1) du for symbolic integers A, B costs seconds and gives a
+    hypergeometric form; at concrete A, B it is a polynomial integral. The sizes are then
+    instantiated before SymPy evaluates anything.
+    """
+    names = {s for s, _ in sizes}
+    return bool(names) and any(
+        node.free_symbols & names for node in st.atoms(sp.Integral, sp.Sum, sp.Limit, sp.Product))
+
+
+def _prove_at_each_size(st: sp.Basic, claim: Property, timeout: float) -> Verdict:
+    """The symbolic proof of an evaluated property, size by size."""
+    tried: list[int] = []
+    ways: set[str] = set()
+    for combo in symbolic.symbolic_sizes(claim.sizes, claim.assumptions):
+        lhs = _evaluated(instantiate(st.lhs, combo), timeout)
+        rhs = _evaluated(instantiate(st.rhs, combo), timeout)
+        proof = symbolic.check_identity(lhs, rhs, assumptions=claim.assumptions, timeout=timeout)
+        if proof.status is not Status.VERIFIED:
+            return proof
+        tried.extend(combo.values())
+        if proof.evidence and proof.evidence.detail:
+            ways.add(proof.evidence.detail.removeprefix("lhs − rhs = 0 by "))
+    return Verdict.verified(Method.SYMBOLIC, Evidence(
+        sizes=tuple(sorted(set(tried))), detail=f"evaluated and proved at each size tried ({', '.join(sorted(ways))})"))
+
+
 def _check_property(claim: Property, *, rng: np.random.Generator, seed: int, timeout: float,
                     n_points: int) -> list[CheckResult]:
     st = claim.statement
@@ -131,9 +160,12 @@ def _check_property(claim: Property, *, rng: np.random.Generator, seed: int, tim
                 method=Method.SYMBOLIC)))
             return checks
         try:
-            lhs, rhs = _evaluated(st.lhs, timeout), _evaluated(st.rhs, timeout)
-            proof = symbolic.check_identity(lhs, rhs, sizes=claim.sizes, assumptions=claim.assumptions,
-                                            timeout=timeout)
+            if _evaluation_needs_sizes(st, claim.sizes):
+                proof = _prove_at_each_size(st, claim, timeout)
+            else:
+                lhs, rhs = _evaluated(st.lhs, timeout), _evaluated(st.rhs, timeout)
+                proof = symbolic.check_identity(lhs, rhs, sizes=claim.sizes, assumptions=claim.assumptions,
+                                                timeout=timeout)
         except BudgetSpent as exc:
             proof = Verdict.inconclusive(str(exc), method=Method.SYMBOLIC)
         except WorkerError as exc:

@@ -199,6 +199,22 @@ def test_normal_density_integrates_to_one_and_a_wrong_constant_is_caught():
     assert verdict(bad).status is Status.WRONG
 
 
+def test_integral_of_symbolic_size_is_evaluated_at_each_size_and_a_wrong_one_caught():
+    """∫₀¹ u^(A−1)(1−u)^(B−1)/B(A, B) du = 1 is proved size by size; a missing factor A is caught there."""
+    u = sp.Symbol("u", positive=True)
+    A, B = sp.Symbol("A", integer=True, positive=True), sp.Symbol("B", integer=True, positive=True)
+    density = u ** (A - 1) * (1 - u) ** (B - 1) * sp.gamma(A + B) / (sp.gamma(A) * sp.gamma(B))
+    sizes = ((A, (1, 2, 3)), (B, (1, 2)))
+    good = Property(statement=sp.Eq(sp.Integral(density, (u, 0, 1)), 1, evaluate=False), sizes=sizes)
+    result = engine.check(good)
+    proof = {c.name: c.verdict for c in result.checks}["symbolic"]
+    assert proof.status is Status.VERIFIED and proof.method is Method.SYMBOLIC
+    assert "at each size" in proof.evidence.detail
+    bad = Property(statement=sp.Eq(sp.Integral(A * density, (u, 0, 1)), 1, evaluate=False), sizes=sizes)
+    assert engine._prove_at_each_size(bad.statement, bad, 5.0).status is Status.WRONG
+    assert verdict(bad).status is Status.WRONG
+
+
 def test_inequality_property_and_its_violation():
     """x² + 1 ≥ 2x holds; x² ≥ 2x fails with a counterexample."""
     assert verdict(Property(statement=sp.Ge(x**2 + 1, 2 * x))).status is Status.VERIFIED
