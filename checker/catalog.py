@@ -8,7 +8,8 @@ Status of a formula:
 - ``finding``: every check verified, and some as-written form is wrong (the document is
   wrong as written; the finding carries the evidence);
 - ``inconclusive``: some check or as-written form could not be decided;
-- ``wrong``: a check of ours failed, i.e. the catalog itself is wrong (never expected).
+- ``wrong``: a check of ours failed, or the corrected form of a finding fails the same
+  check, i.e. the catalog itself is wrong (never expected).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def verify(formula: FormulaLike, *, seed: int = 0, timeout: float = DEFAULT_TIME
                                 result=check(w.claim, seed=seed, timeout=timeout))
                     for w in formula.as_written)
     findings = []
+    fixes_fail = False
     for w, r in zip(formula.as_written, written):
         v = r.result.verdict
         if v.status is Status.WRONG and v.counterexample is not None:
@@ -100,13 +102,18 @@ def verify(formula: FormulaLike, *, seed: int = 0, timeout: float = DEFAULT_TIME
                         "at": v.counterexample.describe(), "correct": w.correct}
             if v.counterexample.note:
                 evidence["note"] = v.counterexample.note
+            fixed = getattr(w, "fixed", None)
+            if fixed is not None:
+                fv = check(fixed, seed=seed, timeout=timeout).verdict
+                evidence["fixed"] = {"verdict": fv.status.value, "method": fv.method.value if fv.method else None}
+                fixes_fail = fixes_fail or fv.status is not Status.VERIFIED
             findings.append(Finding(message=f"{w.description} is wrong as written ({w.source}): "
                                             f"{v.reason or 'a counterexample'}; correct form: {w.correct}",
                                     evidence=evidence))
     statuses = [r.result.verdict.status for r in checks]
     written_statuses = [r.result.verdict.status for r in written]
-    if any(s is Status.WRONG for s in statuses):
-        status = "wrong"
+    if any(s is Status.WRONG for s in statuses) or fixes_fail:
+        status = "wrong"  # a check of ours failed, or our correction of a finding does not hold
     elif any(s is not Status.VERIFIED for s in statuses) or any(
             s is Status.INCONCLUSIVE for s in written_statuses):
         status = "inconclusive"

@@ -29,8 +29,9 @@ class AsWritten:
     """A document's own form of a formula (its code or notation), checked like any claim.
 
     If its check fails, the catalog reports a finding: the document is wrong as written.
-    `correct` says what the right form is; the right form itself is one of the formula's
-    `checks`, so it is verified beside the finding.
+    `correct` says what the right form is, in words; `fixed` is the same check with the
+    document's form corrected that way, so the catalog verifies the correction beside the
+    finding (the check is shown to separate the two forms, not merely to fail).
     """
 
     name: str
@@ -38,6 +39,7 @@ class AsWritten:
     source: str
     description: str
     correct: str
+    fixed: Claim | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -191,6 +191,8 @@ two_layer_as_written = Formula(
         name="backward-vs-reported-loss", source="000 code",
         claim=CodeGradientClaim(loss=_reported_loss_000, gradient=_backward_000, sample=_two_layer_sample,
                                 params=("W1", "b1", "W2", "b2")),
+        fixed=CodeGradientClaim(loss=_reported_loss_000, gradient=_backward_correct, sample=_two_layer_sample,
+                                params=("W1", "b1", "W2", "b2")),
         description="backward(): dz2 = output - y, dW2 = (1/m) a1ᵀ dz2, ... for the loss np.mean((output - y)**2)",
         correct="dz2 = (2/m)(output − y)·output·(1 − output) for the reported MSE loss (dz2 = output − y is the "
                 "gradient of binary cross-entropy with a sigmoid output, not of the MSE the loop reports)"),),

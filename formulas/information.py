@@ -329,6 +329,14 @@ def _conditional_entropy_004(pr: dict) -> float:
     return float(-np.sum(p_x * np.sum(p_y_given_x * np.log2(p_y_given_x + 1e-10), axis=1)))
 
 
+def _conditional_entropy_004_fixed(pr: dict) -> float:
+    """004's conditional_entropy with p(y|x) = p_xy[x, y]/p_x[x]: rows divided, no transpose."""
+    p_xy = pr["p_xy"]
+    p_x = p_xy.sum(axis=1)
+    p_y_given_x = p_xy / (p_x[:, None] + 1e-10)
+    return float(-np.sum(p_x * np.sum(p_y_given_x * np.log2(p_y_given_x + 1e-10), axis=1)))
+
+
 def _conditional_entropy_ref(pr: dict) -> float:
     """H(Y|X) = H(X, Y) − H(X)."""
     return _H_ref(pr["p_xy"]) - _H_ref(pr["p_xy"].sum(axis=1))
@@ -387,6 +395,8 @@ conditional_entropy = Formula(
     as_written=(AsWritten(name="code-004", source="004 code",
                           claim=CodeClaim(program=_conditional_entropy_004, reference=_conditional_entropy_ref, sample=_small_joint,
                                           rtol=1e-6, atol=1e-6),
+                          fixed=CodeClaim(program=_conditional_entropy_004_fixed, reference=_conditional_entropy_ref,
+                                          sample=_small_joint, rtol=1e-6, atol=1e-6),
                           description="p_y_given_x = p_xy.T / (p_x + 1e-10); -np.sum(p_x * np.sum(p_y_given_x * np.log2(...), axis=1))",
                           correct="H(Y|X) = −Σₓ p(x) Σᵧ p(y|x) log₂ p(y|x), with p(y|x) = p_xy[x, y]/p_x[x] "
                                   "(p_xy / p_x[:, None], summed over axis 1); the transpose pairs p(x) with the wrong rows"),),

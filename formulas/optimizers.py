@@ -112,6 +112,15 @@ def _adam_003(inputs: dict) -> float:
     return 0 - a * m_t / (np.sqrt(v_t) + e)
 
 
+def _adam_003_fixed(inputs: dict) -> float:
+    """003's Adam with the correction its text omits: m̂ₜ = mₜ/(1 − β₁ᵗ), v̂ₜ = vₜ/(1 − β₂ᵗ), at t = 1."""
+    gv, a, be1, be2, e = inputs["g"], inputs["alpha"], inputs["beta_1"], inputs["beta_2"], inputs["epsilon"]
+    t_ = 1
+    m_t = be1 * 0 + (1 - be1) * gv
+    v_t = be2 * 0 + (1 - be2) * gv**2
+    return 0 - a * (m_t / (1 - be1**t_)) / (np.sqrt(v_t / (1 - be2**t_)) + e)
+
+
 def _adam_published(inputs: dict) -> float:
     """Kingma & Ba (2015), Algorithm 1: the first step with bias-corrected moments."""
     gv, a, be1, be2, e = inputs["g"], inputs["alpha"], inputs["beta_1"], inputs["beta_2"], inputs["epsilon"]
@@ -144,6 +153,7 @@ adam_as_written = Formula(
     as_written=(AsWritten(
         name="update-without-bias-correction", source="003 §5",
         claim=CodeClaim(program=_adam_003, reference=_adam_published, sample=_adam_sample),
+        fixed=CodeClaim(program=_adam_003_fixed, reference=_adam_published, sample=_adam_sample),
         description="θₜ = θₜ₋₁ − α·mₜ/(√vₜ + ε) with the raw moments mₜ, vₜ",
         correct="θₜ = θₜ₋₁ − α·m̂ₜ/(√v̂ₜ + ε) with m̂ₜ = mₜ/(1 − β₁ᵗ), v̂ₜ = vₜ/(1 − β₂ᵗ) (Kingma & Ba 2015); "
                 "without them the first steps are scaled by (1 − β₁)/√(1 − β₂) ≈ 3.16"),),

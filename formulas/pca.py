@@ -58,6 +58,7 @@ covariance = Formula(
     as_written=(AsWritten(
         name="np-cov", source="000, 004 code (np.cov)",
         claim=CodeClaim(program=lambda p: np.cov(_centred(p["X"]).T), reference=_cov_formula, sample=_small),
+        fixed=CodeClaim(program=lambda p: np.cov(_centred(p["X"]).T, bias=True), reference=_cov_formula, sample=_small),
         description="cov_matrix = np.cov(X.T), where the text says Σ = (1/n)XᵀX",
         correct="np.cov divides by n − 1 (the sample covariance); (1/n)XᵀX is np.cov(X.T, bias=True). "
                 "The eigenvectors agree, the eigenvalues differ by n/(n − 1)"),),
@@ -120,6 +121,16 @@ def _pca_004(p: dict) -> np.ndarray:
     return explained_variance
 
 
+def _pca_004_fixed(p: dict) -> np.ndarray:
+    """004's `pca` with the divisor corrected to the number of samples."""
+    X = p["X"]
+    X_centered = X - X.mean(axis=0)
+    U, S, Vt = np.linalg.svd(X_centered)
+    n_components = len(S)
+    explained_variance = (S[:n_components] ** 2) / (X.shape[0] - 1)
+    return explained_variance
+
+
 def _sample_cov_eigs(p: dict) -> np.ndarray:
     return np.sort(np.linalg.eigvalsh(np.cov(p["X"].T)))[::-1]
 
@@ -148,6 +159,7 @@ svd_as_written = Formula(
     as_written=(AsWritten(
         name="explained-variance", source="004 code",
         claim=CodeClaim(program=_pca_004, reference=_sample_cov_eigs, sample=_small),
+        fixed=CodeClaim(program=_pca_004_fixed, reference=_sample_cov_eigs, sample=_small),
         description="explained_variance = (S[:n_components] ** 2) / (len(S) - 1)",
         correct="S²/(n_samples − 1), i.e. divide by X.shape[0] − 1: len(S) is the number of features (when "
                 "n_samples > n_features), not of samples"),),

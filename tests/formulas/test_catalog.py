@@ -36,3 +36,50 @@ def test_catalog_ids_are_unique_and_dotted():
     for f in formulas.CATALOG.values():
         assert "." in f.id and f.id == f.id.lower()
         assert f.topic in formulas.TOPICS and f.sources
+
+
+FINDING_FORMS = [(f.id, w) for f in formulas.CATALOG.values() for w in f.as_written if w.fixed is not None]
+
+
+def _same_check(a, b) -> bool:
+    """Whether two claims are the same check of different programs (same reference, inputs, loss)."""
+    if type(a) is not type(b):
+        return False
+    shared = ("reference", "sample", "loss", "params", "rtol", "atol")
+    return all(getattr(a, k, None) is getattr(b, k, None) or getattr(a, k, None) == getattr(b, k, None)
+               for k in shared)
+
+
+def test_every_finding_has_a_fixed_form():
+    """Each as-written form that fails carries its corrected form (so the check is seen to separate them)."""
+    missing = []
+    for f in formulas.CATALOG.values():
+        r = verify(f)
+        for w, named in zip(f.as_written, r.as_written):
+            if named.result.verdict.status.value == "wrong" and w.fixed is None:
+                missing.append(f"{f.id}:{w.name}")
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("formula_id,written", FINDING_FORMS, ids=[f"{i}:{w.name}" for i, w in FINDING_FORMS])
+def test_same_check_fails_the_document_and_passes_the_correction(formula_id, written):
+    """One check, two programs: the document's form is wrong with a counterexample, the corrected one verified."""
+    from checker.engine import check
+
+    assert _same_check(written.claim, written.fixed)
+    as_written = check(written.claim).verdict
+    fixed = check(written.fixed).verdict
+    assert as_written.status.value == "wrong" and as_written.counterexample is not None
+    assert fixed.status.value == "verified" and fixed.method is not None
+
+
+def test_a_correction_that_fails_makes_the_formula_wrong():
+    """If the corrected form of a finding fails the same check, the catalog entry is wrong, not a finding."""
+    import dataclasses
+
+    f = formulas.get("pca.covariance")
+    (w,) = f.as_written
+    bad_fix = dataclasses.replace(w, fixed=w.claim)  # "corrected" to the document's own form
+    r = verify(dataclasses.replace(f, as_written=(bad_fix,)))
+    assert r.status == "wrong"
+    assert r.findings[0].evidence["fixed"]["verdict"] == "wrong"
