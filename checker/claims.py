@@ -134,6 +134,34 @@ class Property:
         return "property"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SqueezeClaim:
+    """``lim_{var → point} function = limit`` by the squeeze theorem.
+
+    Its hypotheses are what gets checked: ``lower ≤ function ≤ upper`` on the domain of the
+    assumptions, and both bounds tend to `limit`. SymPy rarely finds limits such as
+    ``(Σ|dᵢ|ᵖ)^(1/p)`` as p → ∞ itself; the bounds usually have limits it does find.
+    """
+
+    function: Any
+    lower: Any
+    upper: Any
+    var: sp.Symbol
+    point: Any
+    limit: Any
+    assumptions: Assumptions = ()
+    sizes: Sizes = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.var, sp.Symbol):
+            raise ValueError(f"SqueezeClaim(var={self.var!r}): the variable of the limit, a Symbol")
+        _check_sizes("SqueezeClaim", self.sizes)
+
+    @property
+    def kind(self) -> str:
+        return "squeeze"
+
+
 Sampler = Callable[[np.random.Generator], Mapping[str, Any]]
 Program = Callable[[Mapping[str, Any]], Any]
 
@@ -180,9 +208,10 @@ class CodeGradientClaim:
         return "code-gradient"
 
 
-Claim = Identity | DerivativeClaim | GradientClaim | Property | CodeClaim | CodeGradientClaim
+Claim = (Identity | DerivativeClaim | GradientClaim | Property | SqueezeClaim | CodeClaim
+         | CodeGradientClaim)
 
 __all__ = [
     "Assumptions", "Claim", "CodeClaim", "CodeGradientClaim", "DerivativeClaim",
-    "GradientClaim", "Identity", "Property", "Sizes",
+    "GradientClaim", "Identity", "Property", "Sizes", "SqueezeClaim",
 ]

@@ -6,6 +6,7 @@
   undifferentiated function.
 - Property: symbolic (evaluate integrals, sums, limits) and numeric (sampled, in high
   precision for integrals).
+- SqueezeClaim: both bounds checked as inequalities, their limits as properties.
 - CodeClaim: the transcribed code against its reference at sampled inputs.
 - CodeGradientClaim: hand-written gradient code against finite differences of its loss.
 """
@@ -22,12 +23,15 @@ from checker import derivatives, numeric, symbolic
 from checker.budget import WorkerError, call_with_budget
 from checker.claims import (
     Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property, Sizes,
+    SqueezeClaim,
 )
 from checker.errors import BudgetSpent, UnsafeNameError
 from checker.evaluate import instantiate, mp_value
 from checker.functions import unfold
 from checker.sampling import rng_for
-from checker.verdict import CheckResult, ClaimResult, Counterexample, Evidence, Method, Status, Verdict
+from checker.verdict import (
+    METHOD_RANK, CheckResult, ClaimResult, Counterexample, Evidence, Method, Status, Verdict,
+)
 
 #: Default time budget of one symbolic check, in seconds.
 DEFAULT_TIMEOUT = 5.0
@@ -87,6 +91,9 @@ def _dispatch(claim: Claim, *, rng: np.random.Generator, seed: int, timeout: flo
         ]
     if isinstance(claim, Property):
         return _check_property(claim, rng=rng, seed=seed, timeout=timeout, n_points=n_points)
+    if isinstance(claim, SqueezeClaim):
+        return [CheckResult(name="squeeze", verdict=_check_squeeze(
+            claim, rng=rng, seed=seed, timeout=timeout, n_points=n_points))]
     if isinstance(claim, CodeClaim):
         return [CheckResult(name="numeric", verdict=check_code(claim, rng=rng, seed=seed))]
     if isinstance(claim, CodeGradientClaim):
@@ -180,6 +187,36 @@ def _check_property(claim: Property, *, rng: np.random.Generator, seed: int, tim
     if sampled.status is not Status.WRONG:
         checks.insert(0, CheckResult(name="symbolic", verdict=_prove_inequality(st, timeout, claim.assumptions)))
     return checks
+
+
+def _check_squeeze(claim: SqueezeClaim, *, rng: np.random.Generator, seed: int, timeout: float,
+                   n_points: int) -> Verdict:
+    """The squeeze theorem's hypotheses, each a property; all of them must be verified.
+
+    The verdict is a conjunction, so it carries the weakest method among its parts (the
+    bounds are usually sampled, the limits of the bounds proved).
+    """
+    common = {"assumptions": claim.assumptions, "sizes": claim.sizes}
+    parts = (
+        ("lower bound", Property(statement=sp.Le(claim.lower, claim.function, evaluate=False), **common)),
+        ("upper bound", Property(statement=sp.Le(claim.function, claim.upper, evaluate=False), **common)),
+        ("limit of the lower bound", Property(statement=sp.Eq(
+            sp.Limit(claim.lower, claim.var, claim.point), claim.limit, evaluate=False), **common)),
+        ("limit of the upper bound", Property(statement=sp.Eq(
+            sp.Limit(claim.upper, claim.var, claim.point), claim.limit, evaluate=False), **common)),
+    )
+    done: list[tuple[str, Verdict]] = []
+    for name, prop in parts:
+        checks = _check_property(prop, rng=rng, seed=seed, timeout=timeout, n_points=n_points)
+        v = ClaimResult(checks=tuple(checks)).verdict
+        if v.status is Status.WRONG and v.counterexample is not None and v.method is not None:
+            return Verdict.wrong(v.method, v.counterexample, reason=f"{name}: {v.reason}", evidence=v.evidence)
+        if v.status is not Status.VERIFIED or v.method is None:
+            return Verdict.inconclusive(f"{name}: {v.reason}", method=v.method)
+        done.append((name, v))
+    weakest = max((v.method for _, v in done), key=lambda m: METHOD_RANK[m])
+    detail = "; ".join(f"{name}: {v.method.value}" for name, v in done)  # type: ignore[union-attr]
+    return Verdict.verified(weakest, Evidence(seed=seed, detail=f"squeeze theorem ({detail})"))
 
 
 def _nonneg(e: Any) -> bool | None:
