@@ -79,14 +79,46 @@ def instantiate(
                           lambda a: functions[type(a)](*a.args))
         e = e.doit()  # derivatives and Subs of the instances
     if e.has(sp.Derivative):
-        e = e.replace(lambda a: isinstance(a, sp.Derivative), lambda a: a.doit())
-    e = e.replace(
+        e = e.replace(lambda a: isinstance(a, sp.Derivative), derivative_done)
+    e = _write_out_sums(e)
+    e = _explicit(e)
+    return e
+
+
+def derivative_done(d: sp.Derivative) -> Any:
+    """An unevaluated derivative carried out.
+
+    The gradient of a scalar with respect to a `MatrixSymbol` of concrete shape is taken
+    entry by entry (entry (i, j) is ∂f/∂W[i, j], W's shape), independently of SymPy's
+    matrix calculus; at symbolic shapes `sympy.diff` does the matrix calculus.
+    `Derivative.doit` is not used for matrices: it applies the scalar product rule to
+    matrix products and returns misshapen results (SymPy 1.14).
+    """
+    if not any(isinstance(v, MatrixExpr) for v, _ in d.variable_count):
+        if d.expr.has(sp.Sum, sp.Product):  # written out first: SymPy's Sum.doit looks for closed forms
+            return sp.Derivative(_write_out_sums(d.expr), *d.variable_count).doit()
+        return d.doit()
+    (v, count), *rest = d.variable_count
+    f = d.expr
+    if not rest and count == 1 and isinstance(v, sp.MatrixSymbol) and _concrete_shape(v):
+        if isinstance(f, MatrixExpr | sp.MatrixBase) and _concrete_shape(f) and f.shape == (1, 1):
+            f = _explicit(f)[0, 0]
+        if not isinstance(f, MatrixExpr | sp.MatrixBase):
+            f = _explicit(_write_out_sums(f))
+            return sp.ImmutableMatrix(v.rows, v.cols, [sp.diff(f, x) for x in v.as_explicit()])
+    return sp.diff(f.doit(), *d.variable_count)
+
+
+def _concrete_shape(e: Any) -> bool:
+    return all(isinstance(k, (int, sp.Integer)) for k in e.shape)
+
+
+def _write_out_sums(e: Any) -> Any:
+    return e.replace(
         lambda a: isinstance(a, (sp.Sum, sp.Product)) and not _has_symbolic_bound(a)
         and all(_is_finite_limit(lim) for lim in a.limits),
         _write_out,
     )
-    e = _explicit(e)
-    return e
 
 
 def _write_out(a: sp.Sum | sp.Product) -> sp.Expr:
@@ -287,6 +319,6 @@ def close(a: np.ndarray, b: np.ndarray, *, rtol: float, atol: float) -> np.ndarr
 
 
 __all__ = [
-    "INSTANCES", "check_names", "close", "float_values", "instantiate", "is_real_value",
+    "INSTANCES", "check_names", "close", "derivative_done", "float_values", "instantiate", "is_real_value",
     "lambdify_safe", "mp_close", "mp_value", "scalarize",
 ]

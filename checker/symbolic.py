@@ -17,7 +17,7 @@ import sympy as sp
 from checker.budget import WorkerError, call_with_budget
 from checker.claims import Sizes
 from checker.errors import BudgetSpent
-from checker.evaluate import instantiate
+from checker.evaluate import derivative_done, instantiate
 from checker.functions import unfold
 from checker.numeric import as_basic, size_combinations
 from checker.verdict import Counterexample, Evidence, Method, Verdict
@@ -140,7 +140,8 @@ def _run_steps(e: Any, steps: Sequence[Step]) -> tuple[str | None, str]:
 def _derivatives_done(e: Any) -> Any:
     """`e` with its unevaluated derivatives (and `Subs` of them) carried out by SymPy."""
     if isinstance(e, sp.Basic) and e.has(sp.Derivative, sp.Subs):
-        return e.replace(lambda a: isinstance(a, (sp.Derivative, sp.Subs)), lambda a: a.doit())
+        return e.replace(lambda a: isinstance(a, (sp.Derivative, sp.Subs)),
+                         lambda a: derivative_done(a) if isinstance(a, sp.Derivative) else a.doit())
     if isinstance(e, sp.MatrixBase):
         return e.applyfunc(_derivatives_done)
     return e
