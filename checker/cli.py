@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--format", choices=("text", "json", "junit", "github"), default="text",
                      help="report format (default: text)")
     chk.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report to FILE")
-    chk.add_argument("--strict", action="store_true", help="unparsed or inconclusive equations also fail")
+    chk.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                     help="unparsed or inconclusive equations also fail (default: the configuration's "
+                          "'strict', else off; --no-strict overrides a configured 'strict = true')")
     chk.add_argument("--seed", type=int, default=None, help="seed of the sampled points (default: 0)")
     chk.add_argument("--timeout", type=float, default=None, metavar="S",
                      help=f"time budget of each equation in seconds (default: {DEFAULT_TIMEOUT:g})")
@@ -162,7 +164,7 @@ def _check(args: argparse.Namespace) -> int:
     from checker.results import exit_status
 
     cfg = discover()
-    strict = args.strict or cfg.strict
+    strict = cfg.strict if args.strict is None else args.strict
     timeout = args.timeout if args.timeout is not None else cfg.timeout
     seed = args.seed if args.seed is not None else cfg.seed
     jobs = args.jobs if args.jobs is not None else (cfg.jobs or _default_jobs())
@@ -287,10 +289,9 @@ class _Progress:
 
 
 def _catalog(args: argparse.Namespace, out: TextIO) -> int:
-    from checker.catalog import to_json, verify_all
+    from checker.catalog import to_json, verify_catalog
 
     import derivations
-    from checker.derivation import check_derivation
     from checker.derivation import to_json as derivation_json
 
     chosen = _select(args)
@@ -300,11 +301,8 @@ def _catalog(args: argparse.Namespace, out: TextIO) -> int:
                           if everything or ids.intersection(d.supports)]
     progress = _Progress(len(chosen) + len(chosen_derivations))
     start = time.perf_counter()
-    results = verify_all(chosen, seed=args.seed, timeout=args.timeout, jobs=args.jobs, progress=progress.update)
-    derived = []
-    for n, d in enumerate(chosen_derivations, len(chosen) + 1):
-        progress.update(n, d.id)
-        derived.append(check_derivation(d, seed=args.seed, timeout=args.timeout))
+    results, derived = verify_catalog(chosen, chosen_derivations, seed=args.seed, timeout=args.timeout,
+                                      jobs=args.jobs, progress=progress.update)
     progress.close()
     seconds = time.perf_counter() - start
     summary = {s: sum(1 for r in results if r.status == s) for s in ("verified", "finding", "inconclusive", "wrong")}
