@@ -1,0 +1,98 @@
+"""Derivations of the activations: every step verified; one broken step is reported alone."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import sympy as sp
+
+from checker.cli import main
+from checker.derivation import DerivationResult, check_derivation, to_latex
+from checker.verdict import Status
+from derivations import activations as act
+
+IDS = [d.id for d in act.DERIVATIONS]
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, DerivationResult]:
+    return {d.id: check_derivation(d) for d in act.DERIVATIONS}
+
+
+def broken(derivation: Any, index: int, expr: Any) -> Any:
+    """The derivation with the expression of one line replaced."""
+    steps = list(derivation.steps)
+    steps[index] = dataclasses.replace(steps[index], expr=expr)
+    return dataclasses.replace(derivation, steps=tuple(steps))
+
+
+# One realistic slip per derivation, in a middle line: (derivation, line, wrong expression).
+_s = act._s
+BREAKS = {
+    "tanh_derivative": (act.tanh_derivative, 3, 1 + (act.NUM / act.DEN) ** 2),  # sign of the square
+    "softmax_jacobian": (act.softmax_jacobian, 3,
+                         act._entrywise(act._delta * _s(act.i) + _s(act.i) * _s(act.j))),  # sign of s_i s_j
+}
+
+
+def test_the_module_has_its_derivations():
+    """The module declares tanh' and the softmax Jacobian, supporting their catalog ids."""
+    assert {d.id: d.supports for d in act.DERIVATIONS} == {
+        "tanh_derivative": ("act.tanh_derivative",), "softmax_jacobian": ("act.softmax",)}
+    assert all(len(d.steps) >= 4 for d in act.DERIVATIONS)
+
+
+@pytest.mark.parametrize("did", IDS)
+def test_every_step_is_verified_with_its_method(results, did):
+    """Every line after the first is verified, and the verdict names its method."""
+    r = results[did]
+    assert r.ok
+    for s in r.steps[1:]:
+        assert s.verdict is not None and s.verdict.status is Status.VERIFIED, (s.index, s.verdict)
+        assert s.verdict.method is not None
+
+
+def test_softmax_jacobian_is_checked_at_several_sizes(results):
+    """The Jacobian lines are checked as whole matrices at more than one K."""
+    proof = results["softmax_jacobian"].steps[1].result.checks[0].verdict
+    assert proof.evidence is not None and proof.evidence.sizes is not None and len(proof.evidence.sizes) >= 2
+
+
+@pytest.mark.parametrize("did", IDS)
+def test_a_broken_middle_step_is_reported_alone(did):
+    """A sign slip in one middle line makes that line, and only that line, wrong with a counterexample."""
+    derivation, index, expr = BREAKS[did]
+    r = check_derivation(broken(derivation, index, expr))
+    assert r.wrong_steps == [index]
+    assert r.steps[index].verdict.counterexample is not None
+    others = [s for s in r.steps[1:] if s.index != index]
+    assert all(s.verdict.status is Status.VERIFIED for s in others)
+
+
+@pytest.mark.parametrize("did", IDS)
+def test_to_latex_is_an_align_block(results, did):
+    """The LaTeX is one align* block with a row per line and each rule as text."""
+    tex = to_latex(results[did])
+    assert tex.startswith("\\begin{align*}\n") and tex.rstrip().endswith("\\end{align*}")
+    rows = tex.split(" \\\\\n")
+    assert len(rows) == len(results[did].steps)
+    assert all("&" in row and "\\text{" in row for row in rows)
+    assert "not verified" not in tex
+
+
+def test_derive_cli_prints_each_step_and_the_latex(capsys):
+    """`mathcheck derive tanh_derivative` lists verified steps; `--latex` prints the align* block."""
+    assert main(["derive", "tanh_derivative"]) == 0
+    out = capsys.readouterr().out
+    assert "by quotient rule" in out and "4 of 4 steps verified" in out
+    assert main(["derive", "softmax_jacobian", "--latex"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\\begin{align*}") and "\\text{factor out $s_i$}" in out
+
+
+def test_the_tanh_starting_point_is_the_exponential_definition():
+    """The first line differentiates (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), not tanh itself."""
+    first = act.tanh_derivative.steps[0].expr
+    assert isinstance(first, sp.Derivative) and not first.has(sp.tanh)
