@@ -272,9 +272,10 @@ def _select(args: argparse.Namespace) -> list[Any]:
 class _Progress:
     """A one-line progress indicator on stderr, only when stderr is a terminal."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr) -> None:
-        self.total, self.stream = total, stream
-        self.enabled = stream.isatty()
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        # the stream is looked up at call time: sys.stderr may have been replaced since import
+        self.total, self.stream = total, stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty()
         self.start = time.monotonic()
 
     def update(self, done: int, label: str) -> None:

@@ -85,3 +85,125 @@ def test_pyproject_errors_name_the_table(tmp_path):
     path.write_text('[tool.mathcheck]\nfoo = 1\n')
     with pytest.raises(ConfigError, match=r"\[tool.mathcheck\] foo: unknown key"):
         load_file(path)
+
+
+# --- each key changes what `mathcheck check` does; the command line overrides it -------------
+
+def run_check(capsys, monkeypatch, folder, *argv: str) -> tuple[int, list[dict]]:
+    """`mathcheck check` run from `folder` (where the configuration is looked up): exit status, results."""
+    import json
+
+    from checker.cli import main
+
+    monkeypatch.chdir(folder)
+    code = main(["check", "--no-cache", "--format", "json", *argv])
+    out, _ = capsys.readouterr()
+    return code, json.loads(out)["results"] if out.strip() else []
+
+
+def verdicts(results: list[dict]) -> list[tuple[str, int, str]]:
+    return [(r["file"], r["line"], r["verdict"]) for r in results]
+
+
+def test_include_and_exclude_select_the_files_of_a_folder(tmp_path, capsys, monkeypatch):
+    """include picks files by name, exclude drops files and folders."""
+    notes = tmp_path / "notes"
+    (notes / "drafts").mkdir(parents=True)
+    for rel in ("a.md", "b.tex", "drafts/c.md"):
+        (notes / rel).write_text("$$x + x = 2x$$\n")
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "notes")
+    assert sorted(r["file"] for r in results) == ["notes/a.md", "notes/b.tex", "notes/drafts/c.md"]
+    (tmp_path / "mathcheck.toml").write_text('include = ["*.md"]\n')
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "notes")
+    assert sorted(r["file"] for r in results) == ["notes/a.md", "notes/drafts/c.md"]
+    (tmp_path / "mathcheck.toml").write_text('exclude = ["drafts/*"]\n')
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "notes")
+    assert sorted(r["file"] for r in results) == ["notes/a.md", "notes/b.tex"]
+
+
+def test_log_sets_the_base_of_log(tmp_path, capsys, monkeypatch):
+    """log = "10" makes log 100 = 2 true; the default natural log makes it wrong."""
+    (tmp_path / "n.md").write_text("$$\\log 100 = 2$$\n")
+    assert verdicts(run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")[1]) == [("n.md", 1, "wrong")]
+    (tmp_path / "mathcheck.toml").write_text('log = "10"\n')
+    code, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")
+    assert verdicts(results) == [("n.md", 1, "verified")] and code == 0
+
+
+def test_sigma_std_stops_reading_sigma_as_the_sigmoid(tmp_path, capsys, monkeypatch):
+    """sigma = "std": sigma(0) = 1/2 is no longer the sigmoid's value, so it is not verified."""
+    (tmp_path / "n.md").write_text("$$\\sigma(0) = \\frac{1}{2}$$\n")
+    assert verdicts(run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")[1]) == [("n.md", 1, "verified")]
+    (tmp_path / "mathcheck.toml").write_text('sigma = "std"\n')
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")
+    assert verdicts(results) == [("n.md", 1, "inconclusive")] and "sigma" in results[0]["message"]
+
+
+def test_assume_applies_to_every_file(tmp_path, capsys, monkeypatch):
+    """assume = ["x > 0"] makes sqrt(x^2) = x true; without it x = -0.6 is a counterexample."""
+    (tmp_path / "n.md").write_text("$$\\sqrt{x^2} = x$$\n")
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")
+    assert verdicts(results) == [("n.md", 1, "wrong")] and results[0]["counterexample"]["x"] < 0
+    (tmp_path / "mathcheck.toml").write_text('assume = ["x > 0"]\n')
+    assert verdicts(run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")[1]) == [("n.md", 1, "verified")]
+
+
+def test_a_bad_assumption_names_the_file_and_key(tmp_path, capsys, monkeypatch):
+    """An assume entry that is not an inequality is a usage error naming the file and 'assume'."""
+    from checker.config import assumptions_of
+
+    (tmp_path / "mathcheck.toml").write_text('assume = ["x = 1"]\n')
+    with pytest.raises(ConfigError, match=r"mathcheck\.toml: assume: 'x = 1': an assumption relates"):
+        assumptions_of(discover(tmp_path))
+
+
+def test_timeout_is_the_budget_and_the_option_overrides_it(tmp_path, capsys, monkeypatch):
+    """timeout = 0.001 leaves no time to decide; --timeout 5 on the command line restores it."""
+    (tmp_path / "n.md").write_text("$$(x + 1)^2 = x^2 + 2x + 1$$\n")
+    (tmp_path / "mathcheck.toml").write_text("timeout = 0.001\n")
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")
+    assert verdicts(results) == [("n.md", 1, "inconclusive")] and "time budget spent" in results[0]["message"]
+    _, results = run_check(capsys, monkeypatch, tmp_path, "-j", "1", "--timeout", "5", "n.md")
+    assert verdicts(results) == [("n.md", 1, "verified")]
+
+
+def test_strict_fails_undecided_equations_and_no_strict_overrides(tmp_path, capsys, monkeypatch):
+    """strict = true makes an unparsed equation exit 1; --no-strict on the command line gives 0 again."""
+    (tmp_path / "n.md").write_text("$$\\|x\\|_\\ast \\boxtimes y = z$$\n")
+    assert run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")[0] == 0
+    (tmp_path / "mathcheck.toml").write_text("strict = true\n")
+    assert run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")[0] == 1
+    assert run_check(capsys, monkeypatch, tmp_path, "-j", "1", "--no-strict", "n.md")[0] == 0
+
+
+def test_seed_changes_the_sampled_points_and_the_option_overrides_it(tmp_path, capsys, monkeypatch):
+    """seed = 7 samples other points than the default seed 0; --seed 0 brings the default back."""
+    (tmp_path / "n.md").write_text("$$(x + 1)^2 = x^2 + 1$$\n")
+
+    def point(*argv: str) -> float:
+        return run_check(capsys, monkeypatch, tmp_path, "-j", "1", *argv, "n.md")[1][0]["counterexample"]["x"]
+
+    default = point()
+    (tmp_path / "mathcheck.toml").write_text("seed = 7\n")
+    assert point() != default
+    assert point("--seed", "0") == default
+
+
+def test_jobs_sets_the_worker_count_and_the_option_overrides_it(tmp_path, capsys, monkeypatch):
+    """jobs = 2 reaches the executor; -j 1 on the command line wins."""
+    import checker.notes_check as nc
+
+    seen: list[int] = []
+    real = nc.execute
+
+    def spy(plan, **kw):
+        seen.append(kw["jobs"])
+        return real(plan, **kw)
+
+    monkeypatch.setattr(nc, "execute", spy)
+    (tmp_path / "n.md").write_text("$$x + x = 2x$$\n\n$$x \\cdot x = x^2$$\n")
+    (tmp_path / "mathcheck.toml").write_text("jobs = 2\n")
+    code, results = run_check(capsys, monkeypatch, tmp_path, "n.md")
+    assert code == 0 and [r["verdict"] for r in results] == ["verified", "verified"]
+    run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")
+    assert seen == [2, 1]
