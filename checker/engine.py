@@ -189,6 +189,18 @@ def _check_property(claim: Property, *, rng: np.random.Generator, seed: int, tim
     return checks
 
 
+def _squeeze_places(var: sp.Symbol, point: Any) -> list[tuple[str, Any]]:
+    """Where the bounds are sampled: the domain of the assumptions, and, for a limit at ±∞,
+    also far out along it (the theorem needs the bounds near the point; the domain's samples
+    stay within a few units of its lower end)."""
+    places: list[tuple[str, Any]] = [("", var)]
+    if point in (sp.oo, -sp.oo):
+        sign = 1 if point == sp.oo else -1
+        for k in (1, 2):
+            places.append((f" at {var} = {sign * 10**k}(1 + |{var}|)", sign * sp.Integer(10) ** k * (1 + sp.Abs(var))))
+    return places
+
+
 def _check_squeeze(claim: SqueezeClaim, *, rng: np.random.Generator, seed: int, timeout: float,
                    n_points: int) -> Verdict:
     """The squeeze theorem's hypotheses, each a property; all of them must be verified.
@@ -197,14 +209,18 @@ def _check_squeeze(claim: SqueezeClaim, *, rng: np.random.Generator, seed: int, 
     bounds are usually sampled, the limits of the bounds proved).
     """
     common = {"assumptions": claim.assumptions, "sizes": claim.sizes}
-    parts = (
-        ("lower bound", Property(statement=sp.Le(claim.lower, claim.function, evaluate=False), **common)),
-        ("upper bound", Property(statement=sp.Le(claim.function, claim.upper, evaluate=False), **common)),
+    parts: list[tuple[str, Property]] = []
+    for where, at in _squeeze_places(claim.var, claim.point):
+        lower, function, upper = (e.xreplace({claim.var: at}) if isinstance(e, sp.Basic) else e
+                                  for e in (claim.lower, claim.function, claim.upper))
+        parts.append((f"lower bound{where}", Property(statement=sp.Le(lower, function, evaluate=False), **common)))
+        parts.append((f"upper bound{where}", Property(statement=sp.Le(function, upper, evaluate=False), **common)))
+    parts += [
         ("limit of the lower bound", Property(statement=sp.Eq(
             sp.Limit(claim.lower, claim.var, claim.point), claim.limit, evaluate=False), **common)),
         ("limit of the upper bound", Property(statement=sp.Eq(
             sp.Limit(claim.upper, claim.var, claim.point), claim.limit, evaluate=False), **common)),
-    )
+    ]
     done: list[tuple[str, Verdict]] = []
     for name, prop in parts:
         checks = _check_property(prop, rng=rng, seed=seed, timeout=timeout, n_points=n_points)
