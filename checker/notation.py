@@ -28,9 +28,10 @@ from typing import Any
 import sympy as sp
 
 from checker.functions import relu, sigmoid
+from checker.notation_matrix import (Blocks, MatrixError, Table, cells, extract_blocks, identity_marker, is_matrix,
+                                     mark, rebuild)
+from checker.notation_text import FUNCTION_LETTERS, derivative_fraction, group, prepare, primes
 
-#: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
-FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
 NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Cov": "Cov",
          "KL": "KL", "MSE": "MSE", "E": "E", "sign": "sign", "sgn": "sign", "LeakyReLU": "LeakyReLU",
@@ -38,26 +39,30 @@ NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Co
 _FORBIDDEN = re.compile(r"\\(def|edef|gdef|input|include|write|immediate|catcode|csname|openout|read|newcommand"
                         r"|renewcommand|let|expandafter)\b")
 _REFUSED = [
-    (re.compile(r"\^\s*\{?\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})"),
+    (re.compile(r"\^\s*\{?\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})(?![A-Za-z])"),
      "transposes need the shapes of the matrices, which the notes do not give"),
-    (re.compile(r"\\\||\\lVert|\\rVert|\\Vert"), "norms ‖x‖ are not supported"),
-    (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix)\}"), "matrices and cases are not supported"),
-    (re.compile(r"\\arg\s*\\?(max|min)|\\(operatorname\*?|mathrm)\{arg\s*(max|min)\}"), "argmax/argmin are not supported"),
-    (re.compile(r"\\odot|\\otimes|\\circ"), "elementwise and tensor products need shapes"),
+    (re.compile(r"\\\||\\lVert|\\rVert|\\Vert|\|\|"), "norms ‖x‖ are not supported"),
+    (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix|Vmatrix|array)\}"),
+     "this matrix environment is not supported"),
+    (re.compile(r"\\arg\s*\\?(max|min)|\\(operatorname\*?|mathrm)\{arg\s*(max|min)\}|\\mathrm\{argm(ax|in)\}"),
+     "argmax/argmin are not supported"),
+    (re.compile(r"\\odot|\\otimes|\\circ(?![A-Za-z])"), "elementwise and tensor products need the shapes of the matrices"),
     (re.compile(r"\\nabla"), "gradients ∇ need the variables they are taken in"),
-    (re.compile(r"\\in\b|\\subset|\\cup|\\cap|\\forall|\\exists|\\mid"), "sets and quantifiers are not supported"),
-    (re.compile(r"\\mathbb\{E\}|\\mathbb\{P\}|\\Pr\b"), "expectations and probabilities of events need a distribution"),
+    (re.compile(r"\\in\b|\\subset|\\cup|\\cap|\\forall|\\exists|\\mid|\\sim\b|\\notin"),
+     "sets, quantifiers and distributions are not supported"),
+    (re.compile(r"\\mathbb\{E\}|\\mathbb\{P\}|\\Pr\b|(?<![A-Za-z\\{])E\s*_\s*(\{[^{}]*\}|\w)\s*\["),
+     "an expectation over a named distribution is not supported"),
     (re.compile(r"(?<![A-Za-z\\])E\s*\["), "expectations need a distribution"),
-    (re.compile(r"\\lim"), "limits are not supported in notes"),
-    (re.compile(r"(?<![A-Za-z\\])I(?![A-Za-z])"), "I is the identity matrix in ML notes, and matrices need shapes"),
-    (re.compile(r"(?<![A-Za-z\\])[A-Z]\s*\^\s*\{\s*-\s*1\s*\}"), "matrix inverses need shapes"),
+    (re.compile(r"\\mathrm\{[EP]\}\([^()]*\|"), "conditional probabilities and expectations are not supported"),
+    (re.compile(r"(?<![A-Za-z\\{])I(?![A-Za-z])"), "I is the identity matrix in ML notes, and matrices need shapes"),
+    (re.compile(r"(?<![A-Za-z\\])[A-Z]\s*\^\s*\{\s*-\s*1\s*\}"), "matrix inverses need the shapes of the matrices"),
+    (re.compile(r"\\mathrm\{det\}(?!\s*\(\s*\\mathrm\{MX)"), "a determinant needs a matrix: give its entries or its shape"),
+    (re.compile(r"\\(cdots|ldots|dots|vdots|ddots)"), "an ellipsis (\\cdots) is not a formula that can be read"),
 ]
 _RELATIONS = [
     ("\\leq", "<="), ("\\le", "<="), ("\\geq", ">="), ("\\ge", ">="), ("\\neq", "!="), ("\\ne", "!="),
     ("\\approx", "approx"), ("\\equiv", "="), (":=", "="), ("\\coloneqq", "="), ("<", "<"), (">", ">"), ("=", "="),
 ]
-_SPACING = re.compile(r"\\(left|right|big|Big|bigg|Bigg)(?![A-Za-z])|\\displaystyle|\\textstyle|\\limits"
-                      r"|\\[,;:! ]|\\q?quad\b|~")
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -75,11 +80,17 @@ class ParseError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Notation:
-    """How to read ambiguous notation."""
+    """How to read ambiguous notation.
+
+    `shapes` is the shape table: names that are matrices or vectors, with their shapes
+    (``(("A", (2, 2)), ("x", ("n", 1)))``). Only with it are ``A^T``, ``AB``, ``A^{-1}``,
+    ``\\odot`` and ``I`` read as matrix notation; without it they are refused.
+    """
 
     log_base: str = "e"
     sigma: str = "sigmoid"
     functions: frozenset[str] = frozenset()
+    shapes: tuple[tuple[str, tuple[Any, Any]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +101,24 @@ class Parsed:
     sides: tuple[Any, ...]
     relations: tuple[str, ...]
     names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    """What one equation's parse collects: names, placeholders and their meanings."""
+
+    notation: Notation
+    names: dict[str, str] = field(default_factory=dict)
+    table: Table = field(default_factory=Table)
+    values: dict[str, Any] = field(default_factory=dict)  # BLKaaa → a matrix or a Piecewise
+    primes: list[tuple[str, str, int]] = field(default_factory=list)
+    calls: list[tuple[str, list[str]]] = field(default_factory=list)
+    matrix_blocks: set[str] = field(default_factory=set)
+
+    @property
+    def shapes(self) -> dict[str, tuple[Any, Any]]:
+        return {n: tuple(sp.Symbol(str(d), integer=True, positive=True) if isinstance(d, str) else d for d in shape)
+                for n, shape in self.notation.shapes}
 
 
 def parse_latex(text: str, *, notation: Notation = Notation(), max_length: int = 2000, max_depth: int = 50,
@@ -135,120 +164,106 @@ def _guard(text: str, max_length: int, max_depth: int) -> None:
 
 
 def _parse(text: str, notation: Notation) -> Parsed:
-    src = _prepare(text, notation)
+    st = _State(notation)
+    try:
+        return _parse_with(text, st)
+    except MatrixError as exc:
+        raise ParseError(str(exc)) from None
+
+
+def _parse_with(text: str, st: _State) -> Parsed:
+    blocks = Blocks()
+    src = extract_blocks(text, blocks)
+    notation = st.notation
+    src = prepare(src, st.calls, log_base=notation.log_base, sigma_is_sigmoid=notation.sigma == "sigmoid",
+                  functions=notation.functions)
+    src = primes(src, st.primes)
+    for n, (env, body) in enumerate(blocks.items):
+        key = "BLK" + _code(n)
+        st.values[key] = _block(env, body, notation)
+        if env != "cases":
+            st.matrix_blocks.add(key)
+    st.table.parse = lambda inner: _parse_side(inner, st)
+    _refuse(src, st, before_marking=True)
+    pieces, relations = _split_relations(src)
+    sides = [_side(p, st) for p in pieces]
+    if st.table.entries:
+        sides = _resolve_identity(sides)
+    if not relations:
+        return Parsed(relation=None, sides=tuple(sides), relations=(), names=st.names)
+    return Parsed(relation=relations[0], sides=tuple(sides), relations=tuple(relations), names=st.names)
+
+
+#: Refusals that matrix marking can lift (with a shape table, A^T and I can be read).
+_MATRIX_REFUSALS = ("transposes", "elementwise", "I is the identity", "matrix inverses", "a determinant")
+
+
+def _refuse(text: str, st: _State, *, before_marking: bool) -> None:
     for pattern, why in _REFUSED:
-        m = pattern.search(src)
+        if before_marking and why.startswith(_MATRIX_REFUSALS) and (st.shapes or st.matrix_blocks):
+            continue  # decided per piece, once the matrices are marked
+        m = pattern.search(text)
         if m:
             raise ParseError(why, m.start())
-    pieces, relations = _split_relations(src)
-    names: dict[str, str] = {}
-    sides = tuple(_side(p, notation, names) for p in pieces)
-    if not relations:
-        return Parsed(relation=None, sides=sides, relations=(), names=names)
-    return Parsed(relation=relations[0], sides=sides, relations=tuple(relations), names=names)
 
 
-# --- preparing the text ---------------------------------------------------------------------
+def _code(n: int) -> str:
+    from checker.notation_text import code
 
-def _prepare(text: str, notation: Notation) -> str:
-    s = text.replace("&", " ").replace("\\\\", " ")
-    s = _SPACING.sub(" ", s)
-    s = re.sub(r"\\(mathrm|text|textrm|operatorname\*?|mathit)\s*\{\s*d\s*\}", "d", s)  # \mathrm{d}x
-    s = _cut_trailing_text(s)
-    s = re.sub(r"\\(dfrac|tfrac)", r"\\frac", s)
-    s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf)\s*\{([^{}]*)\}", r"\2", s)
-    s = re.sub(r"\\(mathbf|boldsymbol|bm|vec)\s*([A-Za-z])", r"\2", s)
-    if notation.log_base == "e":
-        s = re.sub(r"\\log(?!_)(?![A-Za-z])", r"\\ln", s)
-    else:
-        s = re.sub(r"\\log(?!_)(?![A-Za-z])", rf"\\log_{{{notation.log_base}}}", s)
-    s = re.sub(r"\\operatorname\*?\s*\{([A-Za-z]+)\}", r"\\mathrm{\1}", s)
-    s = re.sub(r"\\text\s*\{([A-Za-z]+)\}(?=\s*\()", r"\\mathrm{\1}", s)
-    s = re.sub(r"\\(hat|bar|tilde|widehat|overline)\s*\{\s*\\?([A-Za-z]+)\s*\}", _accent, s)
-    s = re.sub(r"\\(hat|bar|tilde)\s+\\?([A-Za-z]+)", _accent, s)
-    s = re.sub(r"\^\s*\{\s*\[\s*([A-Za-z0-9+\-]+)\s*\]\s*\}", r"_{L\1}", s)  # W^{[l]} is a layer index
-    s = re.sub(r"\^\s*\{\s*\(\s*([A-Za-z0-9+\-]+)\s*\)\s*\}", r"_{S\1}", s)  # x^{(i)} is a sample index
-    s = _primes(s)
-    s = _force_calls(s, notation)
-    s = s.strip()
-    s = re.sub(r"[\s,.;:]+$", "", s)
-    return s
+    return code(n)
 
 
-def _accent(m: re.Match[str]) -> str:
-    """``\\hat{y}`` → one name, ``y_hat`` (spelled so that the parser keeps it whole)."""
-    acc = {"widehat": "hat", "overline": "bar"}.get(m.group(1), m.group(1))
-    return rf"\mathrm{{{m.group(2)}QQ{acc}}}"
+def _resolve_identity(sides: list[Any]) -> list[Any]:
+    """``I`` alone on a side has the size of the other side (``AA^{-1} = I``)."""
+    shapes = [x.shape for x in sides if is_matrix(x)]
+    out = []
+    for x in sides:
+        if identity_marker(x):
+            if not shapes or shapes[0][0] != shapes[0][1]:
+                raise ParseError("the size of the identity I is not known")
+            x = sp.Identity(shapes[0][0])
+        out.append(x)
+    if any(is_matrix(x) for x in out) and not all(is_matrix(x) or x == 0 for x in out):
+        raise ParseError("a matrix is compared with a scalar")
+    return out
 
 
-def _cut_trailing_text(s: str) -> str:
-    """Drop trailing prose: ``\\text{for all } i``, ``\\quad \\text{where ...}``."""
-    m = re.search(r"\\(text|textrm|mbox)\s*\{[^{}]*[A-Za-z]{2,}[^{}]*\}", s)
-    if m and not re.search(r"[=<>]", s[m.end():]):
-        return s[: m.start()]
-    return s
+def _block(env: str, body: str, notation: Notation) -> Any:
+    """A ``cases`` block as a Piecewise, a matrix block as an ImmutableMatrix."""
+    rows = cells(body)
+    if env == "cases":
+        pieces = []
+        for row in rows:
+            if len(row) != 2:
+                raise ParseError("each row of cases needs a value and a condition")
+            pieces.append((_expression(row[0], notation), _condition(row[1], notation)))
+        return sp.Piecewise(*pieces)
+    width = {len(r) for r in rows}
+    if len(width) != 1:
+        raise ParseError("the rows of the matrix have different lengths")
+    # a lone d is an entry, not a differential, inside a matrix
+    return sp.ImmutableMatrix([[_expression(re.sub(r"(?<![A-Za-z\\])d(?![A-Za-z])", r"\\mathrm{ZZd}", c), notation)
+                                for c in r] for r in rows])
 
 
-def _matching(s: str, open_at: int) -> int:
-    """Offset of the parenthesis closing the one at `open_at`, or -1."""
-    depth = 0
-    for k in range(open_at, len(s)):
-        c = s[k]
-        if c in "({[":
-            depth += 1
-        elif c in ")}]":
-            depth -= 1
-            if depth == 0:
-                return k if c == ")" else -1
-    return -1
+def _expression(text: str, notation: Notation) -> Any:
+    parsed = _parse(text, notation)
+    if parsed.relations or len(parsed.sides) != 1:
+        raise ParseError(f"{text.strip()[:60]!r} should be an expression")
+    return parsed.sides[0]
 
 
-_CALLEE = re.compile(r"(\\mathrm\{[A-Za-z]+\}|\\sigma|\\phi|\\psi|(?<![A-Za-z\\])[A-Za-z](?:_\{?[A-Za-z0-9\\]+\}?)?)\s*\(")
-
-
-def _force_calls(s: str, notation: Notation) -> str:
-    """``NAME(args)`` → ``NAME(args,)`` for function names, so the parser reads a call."""
-    out, i = [], 0
-    for m in _CALLEE.finditer(s):
-        name = m.group(1)
-        base = name.split("_")[0]
-        is_function = (name.startswith("\\mathrm") or (name == "\\sigma" and notation.sigma == "sigmoid")
-                       or name in ("\\phi", "\\psi") or base in FUNCTION_LETTERS or base in notation.functions)
-        if not is_function or m.start() < i:
-            continue
-        open_at = m.end() - 1
-        close = _matching(s, open_at)
-        if close < 0:
-            continue
-        inner = s[open_at + 1:close]
-        if inner.rstrip().endswith(","):
-            continue
-        out.append(s[i:close])
-        out.append(",)")
-        i = close + 1
-    out.append(s[i:])
-    return "".join(out)
-
-
-_PRIME = re.compile(r"(\\sigma|\\tanh|\\mathrm\{[A-Za-z]+\}|(?<![A-Za-z\\])[A-Za-z])\s*('+)\s*\(")
-
-
-def _primes(s: str) -> str:
-    """``f'(x)`` → ``\\frac{d}{dx} f(x)`` (the argument must be a plain variable)."""
-    while True:
-        m = _PRIME.search(s)
-        if not m:
-            return s
-        close = _matching(s, m.end() - 1)
-        if close < 0:
-            raise ParseError("unbalanced parenthesis after a prime", m.start())
-        arg = s[m.end():close].strip()
-        if not re.fullmatch(r"\\?[A-Za-z]+(_\{?[A-Za-z0-9]+\}?)?", arg):
-            raise ParseError(f"a prime on a compound argument ({m.group(0)}{arg})) is ambiguous; "
-                             "write the derivative with \\frac{d}{dx}", m.start())
-        order = len(m.group(2))
-        d = rf"\frac{{d}}{{d{arg}}}" if order == 1 else rf"\frac{{d^{order}}}{{d{arg}^{order}}}"
-        s = s[: m.start()] + f"{d} {m.group(1)}({arg})" + s[close + 1:]
+def _condition(text: str, notation: Notation) -> Any:
+    t = re.sub(r"\\(text|textrm|mbox)\s*\{\s*(if|for|when)\s*\}", " ", text)
+    t = re.sub(r"^\s*(if|for|when)\b", " ", t).strip().rstrip(",.")
+    if re.fullmatch(r"(\\(text|textrm|mbox)\s*\{\s*)?(otherwise|else|elsewhere)\s*\}?", t):
+        return sp.true
+    parsed = _parse(t, notation)
+    ops = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan,
+           "=": sp.Eq, "!=": sp.Ne}
+    if not parsed.relations or any(r not in ops for r in parsed.relations):
+        raise ParseError(f"cannot read the condition {text.strip()[:60]!r}")
+    return sp.And(*[ops[r](a, b) for a, b, r in zip(parsed.sides, parsed.sides[1:], parsed.relations)])
 
 
 def _split_relations(s: str) -> tuple[list[str], list[str]]:
@@ -282,18 +297,19 @@ def _split_relations(s: str) -> tuple[list[str], list[str]]:
 
 # --- parsing one side ----------------------------------------------------------------------
 
-_D = r"(?:\\partial|d)"
-_VAR = r"(?P<var>\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)"
-_POW = r"(?:\^\s*\{?\s*(?P<n>\d)\s*\}?)?"
-#: \frac{d}{dx} — an operator applied to the rest of the side
-_DERIV_OP = re.compile(r"\\frac\s*\{\s*" + _D + r"\s*" + _POW + r"\s*\}\s*\{\s*" + _D + r"\s*" + _VAR
-                       + r"\s*(?:\^\s*\{?\d\}?)?\s*\}")
-#: \frac{\partial J}{\partial w} — a derivative of what the numerator names
-_DERIV_FRAC = re.compile(r"\\frac\s*\{\s*" + _D + r"\s*(?:\^\s*\{?\s*(?P<n>\d)\s*\}?)?\s*(?P<num>[^{}\s^][^{}]*?)\s*\}"
-                         r"\s*\{\s*" + _D + r"\s*" + _VAR + r"\s*(?:\^\s*\{?\d\}?)?\s*\}")
+
+def _frac_at(text: str, k: int) -> tuple[str, str, int] | None:
+    """Numerator, denominator and end of the ``\\frac`` at offset `k`."""
+    num = group(text, k + len("\\frac"))
+    if num is None:
+        return None
+    den = group(text, num[1])
+    if den is None:
+        return None
+    return num[0], den[0], den[1]
 
 
-def _side(text: str, notation: Notation, names: dict[str, str]) -> Any:
+def _side(text: str, st: _State) -> Any:
     """One side of a relation.
 
     ``\\frac{\\partial J}{\\partial w_j}`` becomes a placeholder that is replaced by the
@@ -301,75 +317,103 @@ def _side(text: str, notation: Notation, names: dict[str, str]) -> Any:
     Both are built here because the parser cannot differentiate with respect to a
     subscripted variable.
     """
-    placeholders: dict[str, Any] = {}
-
-    def frac(m: re.Match[str]) -> str:
-        key = "DRV" + "abcdefghijklmnopqrstuvwxyz"[len(placeholders) % 26] * (1 + len(placeholders) // 26)
-        placeholders[key] = (m.group("num"), m.group("var"), int(m.group("n") or 1))
-        return rf" \mathrm{{{key}}} "
-
-    text = _DERIV_FRAC.sub(frac, text)
-    m = _DERIV_OP.search(text)
-    if m and text[m.end():].strip():
-        body = _side(text[m.end():], notation, names)
-        derivative = sp.Derivative(body, (_variable(m.group("var"), notation, names), int(m.group("n") or 1)))
-        head = text[: m.start()]
-        if head.strip():
-            outer = _parse_side(head + r" \mathrm{DRVop}", notation, names)
-            expr = outer.xreplace({_placeholder_symbol(head, "DRVop", notation, names, outer): derivative})
-        else:
-            expr = derivative
-    else:
-        expr = _parse_side(text, notation, names)
-    for key, (num, var, order) in placeholders.items():
-        sym = _placeholder_symbol(text, key, notation, names, expr)
-        if sym is None:
+    derivatives: dict[str, tuple[str, list[tuple[str, int]]]] = {}
+    out, i = [], 0
+    for m in re.finditer(r"\\frac(?![A-Za-z])", text):
+        if m.start() < i:
             continue
-        inner = _side(num, notation, names)
-        expr = expr.xreplace({sym: sp.Derivative(inner, (_variable(var, notation, names), order))})
-    return expr
+        frac = _frac_at(text, m.start())
+        found = derivative_fraction(frac[0], frac[1]) if frac else None
+        if frac is None or found is None:
+            continue
+        body, variables = found
+        if not body:  # an operator: d/dx applied to everything after it on this side
+            rest = text[frac[2]:]
+            if not rest.strip():
+                raise ParseError("d/dx is applied to nothing")
+            operand = _side(rest, st)
+            wrt = [(_variable(v, st), n) for v, n in variables]
+            key = f"DRV{_code(len(derivatives))}"
+            derivatives[key] = ("", [])
+            st.values[key] = sp.Derivative(operand, *wrt)
+            out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
+            i = len(text)
+            break
+        key = f"DRV{_code(len(derivatives))}"
+        derivatives[key] = (body, variables)
+        out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
+        i = frac[2]
+    out.append(text[i:])
+    expr = _parse_side("".join(out), st)
+    mapping = {}
+    for key, (body, variables) in derivatives.items():
+        if body:
+            inner = _side(body, st)
+            mapping[sp.Symbol(key)] = sp.Derivative(inner, *[(_variable(v, st), n) for v, n in variables])
+        else:
+            mapping[sp.Symbol(key)] = st.values.pop(key)
+    return _xreplace_symbols(expr, mapping) if mapping else expr
 
 
-def _variable(text: str, notation: Notation, names: dict[str, str]) -> sp.Symbol:
-    var = _parse_side(text, notation, names)
+def _xreplace_symbols(expr: Any, mapping: dict[sp.Symbol, Any]) -> Any:
+    """Replace placeholder symbols by name (they may carry assumptions)."""
+    by_name = {k.name: v for k, v in mapping.items()}
+    found = {s: by_name[s.name] for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in by_name}
+    return expr.xreplace(found) if found else expr
+
+
+def _variable(text: str, st: _State) -> sp.Symbol:
+    var = _parse_side(text, st)
     if not isinstance(var, sp.Symbol):
         raise ParseError(f"cannot differentiate with respect to {text!r}")
     return var
 
 
-def _placeholder_symbol(text: str, key: str, notation: Notation, names: dict[str, str],
-                        expr: Any = None) -> Any:
-    for s in (expr.free_symbols if expr is not None else ()):
-        if isinstance(s, sp.Symbol) and s.name.endswith(key):
-            return s
-    return sp.Symbol(key) if expr is None else None
-
-
-def _parse_side(text: str, notation: Notation, names: dict[str, str]) -> Any:
+def _parse_side(text: str, st: _State) -> Any:
     from latex2sympy2_extended import latex2sympy
     from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 
     config = ConversionConfig(lowercase_symbols=False, interpret_as_mixed_fractions=False,
                               interpret_simple_eq_as_assignment=False)
+    shapes = st.shapes
+    if shapes or st.matrix_blocks:
+        text = mark(text, shapes, st.matrix_blocks, st.table)
+        _refuse(text, st, before_marking=False)
     try:
         expr = latex2sympy(text, conversion_config=config, normalization_config=None)
     except RecursionError:
         raise ParseError("nested too deeply") from None
     except Exception as exc:  # the parser's own errors: report its message, never a traceback
-        message = str(exc).strip().splitlines()
-        raise ParseError(f"cannot read {text.strip()[:80]!r}: {message[0][:160] if message else type(exc).__name__}") from None
-    if not isinstance(expr, sp.Basic) or isinstance(expr, (sp.logic.boolalg.Boolean,)) and not isinstance(expr, sp.Basic):
-        raise ParseError(f"{text.strip()[:80]!r} is not an expression")
-    if isinstance(expr, (sp.Tuple, sp.Set)) or isinstance(expr, sp.logic.boolalg.BooleanAtom):
+        raise ParseError(_parser_message(text, exc)) from None
+    if isinstance(expr, (sp.Tuple, sp.Set)) or isinstance(expr, sp.logic.boolalg.BooleanAtom) \
+            or not isinstance(expr, sp.Basic):
         raise ParseError(f"{text.strip()[:80]!r} is not a single expression")
-    return _clean(expr, notation, names)
+    try:
+        return _clean(expr, st)
+    except (ParseError, MatrixError):
+        raise
+    except Exception as exc:  # SymPy refusing what was built (a shape mismatch, ...): not readable
+        raise ParseError(f"cannot read {text.strip()[:80]!r}: {str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}") from None
+
+
+def _parser_message(text: str, exc: Exception) -> str:
+    """The parser's message, with the position it points at (its caret line) when it gives one."""
+    lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
+    first = lines[0][:160] if lines else type(exc).__name__
+    caret = next((ln for ln in lines[1:] if re.fullmatch(r"\s*~*\^\s*", ln)), None)
+    where = f" at character {caret.index('^') + 1}" if caret else ""
+    return f"cannot read {text.strip()[:80]!r}{where}: {first}"
 
 
 def _safe_name(raw: str, names: dict[str, str]) -> str:
     name = raw.replace("\\", "")
     name = re.sub(r"math(?:rm)?\{([^{}]*)\}", r"\1", name)
     name = re.sub(r"(hat|bar|tilde|widehat|overline)\{([^{}]*)\}", r"\2_\1", name).replace("QQ", "_")
+    name = re.sub(r"^ZZ", "", name)  # ZZ marks a name kept literally (d inside a matrix, gamma)
     name = re.sub(r"[{}\s,]", "", name)
+    # m_{t-1} and m_{t+1} are different names: spell the sign
+    name = re.sub(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])", "m", name)
+    name = re.sub(r"(?<=[A-Za-z0-9])\+(?=[A-Za-z0-9])", "p", name)
     name = re.sub(r"[^A-Za-z0-9_]", "_", name).strip("_")
     name = re.sub(r"__+", "_", name)
     if not name or not name[0].isalpha():
@@ -380,32 +424,98 @@ def _safe_name(raw: str, names: dict[str, str]) -> str:
     return name
 
 
-def _clean(expr: sp.Basic, notation: Notation, names: dict[str, str]) -> Any:
-    """Safe names, the ML functions, and indexed entries inside sums."""
+def _clean(expr: sp.Basic, st: _State) -> Any:
+    """Safe names, placeholders filled in, the ML functions, matrices, indexed entries in sums."""
+    names = st.names
     mapping: dict[sp.Basic, sp.Basic] = {}
     for s in expr.free_symbols:
-        if isinstance(s, sp.Symbol):
+        if isinstance(s, sp.Symbol) and s.name not in ("+", "-", "+-"):
             new = _safe_name(s.name, names)
             if new != s.name:
                 mapping[s] = sp.Symbol(new, **s.assumptions0)
     for v in expr.atoms(sp.Symbol):  # bound variables too
+        if v.name in ("+", "-", "+-"):
+            continue  # the direction of a Limit
         if v not in mapping and not _SAFE.match(v.name):
             mapping[v] = sp.Symbol(_safe_name(v.name, names), **v.assumptions0)
     if mapping:
         expr = expr.xreplace(mapping)
-    expr = expr.replace(lambda a: isinstance(a, sp.core.function.AppliedUndef), lambda a: _function(a, notation, names))
+    expr = expr.replace(lambda a: isinstance(a, sp.core.function.AppliedUndef), lambda a: _function(a, st))
+    expr = _fill_placeholders(expr, st)
     if expr.has(sp.log):
         expr = expr.replace(lambda a: isinstance(a, sp.log) and len(a.args) == 2,
                             lambda a: sp.log(a.args[0]) / sp.log(a.args[1]))
     if expr.has(sp.Sum, sp.Product):
         expr = expr.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
+    if st.table.entries:
+        expr = rebuild(expr, st.table, st.values, st.shapes)
     return expr
 
 
-def _function(call: Any, notation: Notation, names: dict[str, str]) -> Any:
+def _fill_placeholders(expr: Any, st: _State) -> Any:
+    """Primes (``PRMaaa``) become derivatives; cases blocks (``BLKaaa``) their Piecewise."""
+    mapping: dict[sp.Symbol, Any] = {}
+    for s in expr.free_symbols:
+        if not isinstance(s, sp.Symbol):
+            continue
+        if re.fullmatch(r"PRM[a-z]{3}", s.name):
+            mapping[s] = _prime(st.primes[_index(s.name[3:])], st)
+        elif re.fullmatch(r"FNC[a-z]{3}", s.name):
+            callee, args = st.calls[_index(s.name[3:])]
+            mapping[s] = _call(callee, [_side(a, st) for a in args], st)
+        elif re.fullmatch(r"BLK[a-z]{3}", s.name) and not is_matrix(st.values.get(s.name)):
+            mapping[s] = st.values[s.name]
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def _index(code: str) -> int:
+    a, b, c = (ord(ch) - 97 for ch in code)
+    return a * 676 + b * 26 + c
+
+
+def _prime(entry: tuple[str, str, int], st: _State) -> Any:
+    """``f'(x)`` is d/dx f(x); ``f'(g(x))`` is the derivative of f taken at g(x)."""
+    callee, arg_text, order = entry
+    from checker.notation_text import _arguments
+
+    args = _arguments(arg_text)
+    if len(args) != 1:
+        raise ParseError(f"{callee}' needs a function of one variable")
+    arg = _side(args[0], st)
+    if callee.startswith("\\") and not callee.startswith(("\\mathrm", "\\sigma", "\\phi", "\\psi")):
+        call = _parse_side(rf"{callee}(\mathrm{{PRMARG}})", st)  # a built-in such as \tanh
+        call = call.xreplace({sp.Symbol("PRMARG"): arg}) if isinstance(call, sp.Function) else None
+    else:
+        call = _call(callee, [arg], st)
+    if not isinstance(call, sp.Function) or len(call.args) != 1:
+        raise ParseError(f"{callee}' is not the derivative of a function of one variable")
+    if isinstance(arg, sp.Symbol):
+        return sp.Derivative(call, (arg, order))
+    u = sp.Symbol("u_")
+    return sp.Subs(sp.Derivative(call.func(u), (u, order)), u, arg)
+
+
+def _call(callee: str, args: list[Any], st: _State) -> Any:
+    """The function `callee` (LaTeX: ``f``, ``\\sigma``, ``\\mathrm{Var}``) applied to `args`."""
+    name = callee.replace(" ", "")
+    if name.startswith("\\mathrm{") or name.startswith("\\"):
+        raw = name
+    else:
+        raw = _safe_name(name, st.names)
+    return _function(sp.Function(raw)(*args), st)
+
+
+def _function(call: Any, st: _State) -> Any:
+    notation, names = st.notation, st.names
     raw = type(call).__name__
     plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", raw).lstrip("\\")
     args = call.args
+    if plain == "det":
+        if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
+            return sp.Determinant(args[0])
+        raise ParseError("a determinant needs a square matrix: give its entries or its shape")
+    if any(is_matrix(a) for a in args):
+        raise ParseError(f"{plain} of a matrix is not supported")
     if plain == "sigma" and notation.sigma == "sigmoid" and len(args) == 1:
         return sigmoid(args[0])
     mapped = NAMED.get(plain)

@@ -1,0 +1,306 @@
+"""Matrices in notes: explicit ``pmatrix``/``bmatrix`` blocks, ``cases``, and names with a shape.
+
+The parser reads every product as a product of commuting scalars, so ``AB`` and ``BA`` come
+back equal. Before parsing, each matrix occurrence (a name from the shape table, ``I``, a
+transpose ``A^T``, an explicit block, the operator ``\\odot``) becomes a placeholder whose name
+encodes its position in the text (``MXaaa``, ``MXaab``, ...). After parsing, the products are
+rebuilt in that order as SymPy matrix expressions, so the order of the notes is kept even
+though the parser sorted the factors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from checker.notation_text import code, matching
+
+_ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix)\}")
+_CODE = re.compile(r"MX[a-z]{3}")
+_TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])|\\top(?![A-Za-z])"
+                        r"|\\intercal(?![A-Za-z]))")
+_TOKEN = re.compile(r"\\mathrm\{([A-Za-z0-9]+)\}|\\([A-Za-z]+)|(?<!\\)([A-Za-z])")
+
+
+class MatrixError(ValueError):
+    """The matrix notation cannot be read with confidence."""
+
+
+@dataclass
+class Blocks:
+    """``\\begin{...}`` blocks cut out of an equation, in order: (environment, body)."""
+
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+
+def extract_blocks(text: str, blocks: Blocks) -> str:
+    """Replace each cases/matrix block by ``\\mathrm{BLKaaa}`` and keep its body in `blocks`."""
+    out, i = [], 0
+    for m in _ENV.finditer(text):
+        if m.start() < i:
+            continue
+        env = m.group(1)
+        end = text.find(rf"\end{{{env}}}", m.end())
+        if end < 0:
+            raise MatrixError(f"\\begin{{{env}}} has no \\end{{{env}}}")
+        body = text[m.end():end]
+        if _ENV.search(body):
+            raise MatrixError("nested matrices and cases are not supported")
+        blocks.items.append((env, body))
+        out.append(text[i:m.start()] + rf" \mathrm{{BLK{code(len(blocks.items) - 1)}}} ")
+        i = end + len(rf"\end{{{env}}}")
+    out.append(text[i:])
+    s = "".join(out)
+    # \det\begin{pmatrix}..\end{pmatrix}: a call, so that the determinant applies to the block
+    return re.sub(r"\\det\s*\\mathrm\{(BLK[a-z]{3})\}", r"\\det(\\mathrm{\1})", s)
+
+
+def cells(body: str) -> list[list[str]]:
+    """Rows (split at ``\\\\``) and cells (split at ``&``), outside braces."""
+    rows, row, cell, depth, k = [], [], [], 0, 0
+    while k < len(body):
+        c = body[k]
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        if depth == 0 and body.startswith("\\\\", k):
+            row.append("".join(cell))
+            rows.append(row)
+            row, cell = [], []
+            k += 2
+            continue
+        if depth == 0 and c == "&":
+            row.append("".join(cell))
+            cell = []
+        else:
+            cell.append(c)
+        k += 1
+    row.append("".join(cell))
+    rows.append(row)
+    return [r for r in rows if any(x.strip() for x in r)]
+
+
+@dataclass
+class Table:
+    """The matrix placeholders of one equation: code → (kind, payload).
+
+    `parse` reads the text of a parenthesised group (``(X^T X)^{-1}``), which is cut out
+    before parsing because SymPy would distribute the power over a scalar product.
+    """
+
+    entries: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    parse: Any = None
+
+    def add(self, kind: str, payload: Any) -> str:
+        key = "MX" + code(len(self.entries))
+        self.entries[key] = (kind, payload)
+        return rf"\mathrm{{{key}}}"
+
+
+def _plain(name: str) -> str:
+    return name.replace("QQ", "_")
+
+
+_GROUP_POWER = re.compile(r"\s*\^\s*(\{\s*-\s*1\s*\}|-1|\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])"
+                          r"|\\top(?![A-Za-z])|\{\s*\d\s*\}|\d)")
+
+
+def _groups(text: str, shapes: Mapping[str, tuple[Any, Any]], found: list[tuple[str, str]]) -> str:
+    """``( ... )^{-1}``, ``( ... )^T``, ``( ... )^2`` around matrices → ``\\mathrm{GRPk}``."""
+    k = 0
+    while True:
+        k = text.find("(", k)
+        if k < 0:
+            return text
+        close = matching(text, k)
+        power = _GROUP_POWER.match(text, close + 1) if close > 0 else None
+        inner = text[k + 1:close] if close > 0 else ""
+        if power and any(_plain(t.group(1) or t.group(2) or t.group(3)) in shapes for t in _TOKEN.finditer(inner)):
+            op = re.sub(r"[\s{}^]", "", power.group(1)).replace("\\top", "T").replace("\\intercal", "T")
+            found.append((op, inner))
+            marker = rf"\mathrm{{GRP{len(found) - 1}}}"
+            text = text[:k] + marker + text[power.end():]
+            k += len(marker)
+        else:
+            k += 1
+
+
+def mark(text: str, shapes: Mapping[str, tuple[Any, Any]], matrix_blocks: set[str], table: Table) -> str:
+    """Matrix occurrences → position-ordered placeholders (see the module docstring)."""
+    groups: list[tuple[str, str]] = []
+    if shapes:
+        text = _groups(text, shapes, groups)
+    out, i = [], 0
+    for m in _TOKEN.finditer(text):
+        if m.start() < i:
+            continue
+        raw = m.group(1) or m.group(2) or m.group(3)
+        after = text[m.end():m.end() + 1]
+        if m.group(1) and raw in matrix_blocks:
+            out.append(text[i:m.start()] + table.add("value", raw))
+            i = m.end()
+            continue
+        if m.group(1) and re.fullmatch(r"GRP\d+", raw):
+            out.append(text[i:m.start()] + table.add("grp", groups[int(raw[3:])]))
+            i = m.end()
+            continue
+        if m.group(2) == "odot" and (shapes or matrix_blocks):
+            out.append(text[i:m.start()] + " " + table.add("H", None) + " ")
+            i = m.end()
+            continue
+        name = _plain(raw)
+        if not shapes or after == "_" or (m.group(2) and name not in shapes):
+            continue
+        if m.group(3) == "I" and "I" not in shapes:
+            out.append(text[i:m.start()] + table.add("I", None))
+            i = m.end()
+            continue
+        if name not in shapes:
+            continue
+        t = _TRANSPOSE.match(text, m.end())
+        if t:
+            out.append(text[i:m.start()] + table.add("T", name))
+            i = t.end()
+        else:
+            out.append(text[i:m.start()] + table.add("sym", name))
+            i = m.end()
+    out.append(text[i:])
+    return "".join(out)
+
+
+_IDENTITY = sp.Symbol("MXidentity")
+_HADAMARD = sp.Symbol("MXhadamard")
+
+
+def is_matrix(e: Any) -> bool:
+    return isinstance(e, (sp.MatrixBase, sp.MatrixExpr))
+
+
+def _has_code(e: Any) -> bool:
+    return isinstance(e, sp.Basic) and any(_CODE.fullmatch(s.name) for s in e.free_symbols
+                                           if isinstance(s, sp.Symbol))
+
+
+def _position(e: Any) -> str:
+    codes = [s.name for s in e.free_symbols if isinstance(s, sp.Symbol) and _CODE.fullmatch(s.name)]
+    return min(codes) if codes else ""
+
+
+def rebuild(e: Any, table: Table, values: Mapping[str, Any], shapes: Mapping[str, tuple[Any, Any]],
+            hint: tuple[Any, Any] | None = None) -> Any:
+    """The expression with its placeholders turned back into matrices, products in order."""
+    if isinstance(e, sp.Symbol) and _CODE.fullmatch(e.name):
+        kind, payload = table.entries[e.name]
+        if kind == "sym":
+            return sp.MatrixSymbol(payload, *shapes[payload])
+        if kind == "T":
+            return sp.Transpose(sp.MatrixSymbol(payload, *shapes[payload]))
+        if kind == "value":
+            return values[payload]
+        if kind == "grp":
+            op, inner = payload
+            value = table.parse(inner)
+            if not is_matrix(value):
+                raise MatrixError(f"({inner.strip()[:40]}) is not a matrix")
+            if op == "T":
+                return sp.Transpose(value)
+            if op == "-1":
+                return sp.Inverse(value)
+            return sp.MatPow(value, int(op))
+        if kind == "I":
+            return sp.Identity(hint[0]) if hint and hint[0] == hint[1] else _IDENTITY
+        return _HADAMARD
+    if not _has_code(e):
+        return e
+    if isinstance(e, sp.Mul):
+        return _product(e, table, values, shapes, hint)
+    if isinstance(e, sp.Add):
+        terms = [rebuild(t, table, values, shapes, hint) for t in e.args]
+        mats = [t for t in terms if is_matrix(t)]
+        if not mats:
+            return sp.Add(*terms)
+        if len(mats) != len(terms):
+            raise MatrixError("a matrix plus a scalar is not defined")
+        shape = mats[0].shape
+        return sp.MatAdd(*[sp.Identity(shape[0]) if t is _IDENTITY else t for t in terms])
+    if isinstance(e, sp.Pow):
+        base = rebuild(e.base, table, values, shapes, hint)
+        if not is_matrix(base):
+            if base is _IDENTITY:
+                raise MatrixError("the size of I is not known")
+            return sp.Pow(base, e.exp)
+        if e.exp == -1:
+            return sp.Inverse(base)
+        if e.exp.is_Integer and e.exp > 0:
+            return sp.MatPow(base, e.exp)
+        raise MatrixError(f"a matrix to the power {e.exp} is not defined")
+    args = [rebuild(a, table, values, shapes) for a in e.args]
+    if type(e).__name__ in ("det", "math{det}") or getattr(e.func, "__name__", "") == "det":
+        if len(args) == 1 and is_matrix(args[0]):
+            return sp.Determinant(args[0])
+        raise MatrixError("det needs a square matrix")
+    if any(is_matrix(a) or a is _IDENTITY or a is _HADAMARD for a in args):
+        raise MatrixError(f"{type(e).__name__} of a matrix is not supported")
+    return e.func(*args)
+
+
+def _product(e: sp.Mul, table: Table, values: Mapping[str, Any], shapes: Mapping[str, tuple[Any, Any]],
+             hint: tuple[Any, Any] | None) -> Any:
+    scalars = [a for a in e.args if not _has_code(a)]
+    ordered = sorted((a for a in e.args if _has_code(a)), key=_position)
+    parts = [rebuild(a, table, values, shapes) for a in ordered]
+    groups: list[list[Any]] = [[]]
+    for p in parts:
+        if p is _HADAMARD:
+            groups.append([])
+        elif is_matrix(p) or p is _IDENTITY:
+            groups[-1].append(p)
+        else:
+            scalars.append(p)
+    if any(not g for g in groups):
+        raise MatrixError("\\odot needs a matrix on each side")
+    factors = [_matmul(g, hint if len(groups) == 1 else None) for g in groups]
+    if any(f is _IDENTITY for f in factors):
+        return _IDENTITY if not scalars and len(factors) == 1 else _fail_identity()
+    value = factors[0] if len(factors) == 1 else sp.HadamardProduct(*factors)
+    scalar = sp.Mul(*scalars)
+    return value if scalar == 1 else sp.MatMul(scalar, value)
+
+
+def _fail_identity() -> Any:
+    raise MatrixError("the size of I is not known")
+
+
+def _matmul(group: list[Any], hint: tuple[Any, Any] | None) -> Any:
+    known = [g for g in group if g is not _IDENTITY]
+    if not known:
+        if hint and hint[0] == hint[1]:
+            return sp.Identity(hint[0])
+        return _IDENTITY
+    resolved = []
+    for k, g in enumerate(group):
+        if g is _IDENTITY:
+            nxt = next((x for x in group[k + 1:] if x is not _IDENTITY), None)
+            resolved.append(sp.Identity(nxt.shape[0] if nxt is not None else resolved[-1].shape[1]))
+        else:
+            resolved.append(g)
+    if len(resolved) == 1:
+        return resolved[0]
+    for a, b in zip(resolved, resolved[1:]):
+        if a.shape[1] != b.shape[0]:
+            raise MatrixError(f"a {a.shape[0]}×{a.shape[1]} matrix times a {b.shape[0]}×{b.shape[1]} one "
+                              "is not defined")
+    return sp.MatMul(*resolved)
+
+
+def identity_marker(e: Any) -> bool:
+    return e is _IDENTITY
+
+
+__all__ = ["Blocks", "MatrixError", "Table", "cells", "extract_blocks", "identity_marker", "is_matrix", "mark",
+           "rebuild"]
