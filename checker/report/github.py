@@ -23,8 +23,14 @@ def escape_property(s: str) -> str:
 
 
 def annotation(level: str, r: Result, message: str) -> str:
-    props = f"file={escape_property(r.file)},line={r.line},col={r.column},title={escape_property('mathcheck: ' + r.verdict.value)}"
-    return f"::{level} {props}::{escape_data(message)}"
+    label = f"expected wrong, but {r.verdict.value}" if r.expected_wrong else r.verdict.value
+    if r.cell is None:
+        where = f"file={escape_property(r.file)},line={r.line},col={r.column}"
+    else:
+        # a notebook's line numbers count within a cell, not in the file's JSON: name the cell instead
+        where = f"file={escape_property(r.file)}"
+        label += f" (cell {r.cell}, line {r.line})"
+    return f"::{level} {where},title={escape_property('mathcheck: ' + label)}::{escape_data(message)}"
 
 
 def _message(r: Result) -> str:
