@@ -55,7 +55,7 @@ quadratic_form_gradient = Derivation(
         Step(expr=_column((A * xv)[k, 0] + (A.T * xv)[k, 0] + bv[k, 0]),
              rule=r"$\sum_i A_{ik} x_i = (A^\top x)_k$",
              latex=r"(A x)_k + (A^\top x)_k + b_k"),
-        Step(expr=A * xv + A.T * xv + bv, rule="all k at once",
+        Step(expr=A * xv + A.T * xv + bv, rule="all $k$ at once",
              latex=r"\nabla f &= A x + A^\top x + b"),
         Step(expr=(A + A.T) * xv + bv, rule="factor out $x$",
              latex=r"(A + A^\top)\,x + b"),
