@@ -21,25 +21,106 @@ class MLLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with ML notation."""
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        base = {"ln_notation": False, "mul_symbol": None}
+        base = {"ln_notation": False, "mul_symbol": None, "mat_str": "pmatrix", "mat_delim": ""}
         base.update(settings or {})
         super().__init__(base)
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
-        m = _ACCENT.match(expr.name)
+        name = expr.name
+        m = _ACCENT.match(name)
         if m:
-            base = super()._print_Symbol(sp.Symbol(m["base"]))
+            base = self._print_Symbol(sp.Symbol(m["base"]))
             rest = m["rest"][1:] if m["rest"] else ""
             out = rf"\{m['acc']}{{{base}}}"
-            return out + (f"_{{{rest}}}" if rest else "")
+            return out + (f"_{{{self._print_Symbol(sp.Symbol(rest))}}}" if rest else "")
+        m = _LAYER.match(name)
+        if m:  # W^[l]: the layer index as a bracketed superscript
+            return f"{self._print_Symbol(sp.Symbol(m['base']))}^{{[{m['layer']}]}}"
+        m = _PRIME_OF.match(name)
+        if m:  # g'(z^[l]): an activation's derivative applied entrywise
+            return rf"{m['f']}'\left({self._print_Symbol(sp.Symbol(m['arg']))}\right)"
+        m = _NABLA_OF.match(name)
+        if m:
+            return rf"\nabla_{{{self._print_Symbol(sp.Symbol(m['wrt']))}}} {self._print_Symbol(sp.Symbol(m['f']))}"
+        head, _, sub = name.partition("_")
+        if len(head) > 1 and head not in _GREEK and head.isalpha():
+            # a word is one name: \mathrm{fair}, never the product f·a·i·r
+            out = rf"\mathrm{{{head}}}"
+            return out + (f"_{{{self._print_Symbol(sp.Symbol(sub))}}}" if sub else "")
         return super()._print_Symbol(expr, style=style)
+
+    def _print_Indexed(self, expr: Any) -> str:
+        base = self._print_Symbol(sp.Symbol(str(expr.base)))
+        indices = [self._print(i) for i in expr.indices]
+        sep = "" if all(len(str(i)) == 1 for i in expr.indices) else ", "
+        return f"{base}_{{{sep.join(indices)}}}"
+
+    def _print_Function(self, expr: Any, exp: Any = None) -> str:
+        if isinstance(expr, sp.core.function.AppliedUndef):
+            name = self._print_Symbol(sp.Symbol(type(expr).__name__))
+            out = rf"{name}\left({', '.join(self._print(a) for a in expr.args)}\right)"
+            return rf"{out}^{{{exp}}}" if exp else out
+        return super()._print_Function(expr, exp)
+
+    def _print_sign(self, expr: Any, exp: Any = None) -> str:
+        out = rf"\operatorname{{sign}}\left({self._print(expr.args[0])}\right)"
+        return rf"{out}^{{{exp}}}" if exp else out
+
+    def _print_gamma(self, expr: Any, exp: Any = None) -> str:
+        out = rf"\Gamma\left({self._print(expr.args[0])}\right)"
+        return rf"{out}^{{{exp}}}" if exp else out
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        if len(expr.limits) > 1:  # Σ_i Σ_j rather than one \substack sum (the first limit is innermost)
+            outer = "".join(rf"\sum_{{{self._print(v)}={self._print(lo)}}}^{{{self._print(hi)}}} "
+                            for v, lo, hi in reversed(expr.limits[1:]))
+            return outer + super()._print_Sum(sp.Sum(expr.function, expr.limits[0]))
+        return super()._print_Sum(expr)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        # d f(x)/dx for an undefined function: "\frac{d}{dx} f(x) g(x)" would take in what follows
+        if isinstance(expr.expr, sp.core.function.AppliedUndef) and len(expr.variables) == 1:
+            var = self._print(expr.variables[0])
+            d = r"\partial" if len(expr.expr.args) > 1 else "d"
+            return rf"\frac{{{d} {self._print(expr.expr)}}}{{{d} {var}}}"
+        return super()._print_Derivative(expr)
+
+    def _print_Identity(self, expr: Any) -> str:
+        return "I"
+
+    def _print_Determinant(self, expr: Any) -> str:
+        return rf"\det\left({self._print(expr.arg)}\right)"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        # (1/n) Σ ...: the coefficient in front of the sum, as ML notes write it
+        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
+        rest = [a for a in expr.args if not isinstance(a, sp.Sum)]
+        if len(sums) == 1 and rest and not expr.is_commutative is False:
+            coefficient = sp.Mul(*rest)
+            if coefficient == -1:
+                return "- " + self._print(sums[0])
+            if coefficient.is_number or sp.fraction(coefficient)[1] != 1:
+                c = self._print(coefficient)
+                if c.startswith("- "):
+                    return "- " + c[2:] + " " + self._print(sums[0])
+                return c + " " + self._print(sums[0])
+        return super()._print_Mul(expr)
+
+    def _print_Implies(self, expr: Any) -> str:
+        return r" \Rightarrow ".join(self._print(a) for a in expr.args)
 
     def _print_Transpose(self, expr: Any) -> str:
         arg = expr.arg
         inner = self._print(arg)
         if not isinstance(arg, (sp.MatrixSymbol, sp.Symbol)):
             inner = rf"\left({inner}\right)"
+        elif "^" in inner:  # W^{[l]}: braces, so that the transpose is not a second superscript
+            inner = f"{{{inner}}}"
         return rf"{inner}^{{\top}}"
+
+    def _print_beta(self, expr: Any, exp: Any = None) -> str:
+        out = rf"\mathrm{{B}}\left({self._print(expr.args[0])}, {self._print(expr.args[1])}\right)"
+        return rf"{out}^{{{exp}}}" if exp else out
 
     def _print_HadamardProduct(self, expr: Any) -> str:
         parts = [self._print(a) if isinstance(a, (sp.MatrixSymbol, sp.Symbol)) else rf"\left({self._print(a)}\right)"
@@ -56,6 +137,13 @@ class MLLatexPrinter(LatexPrinter):
         arg = self._print(expr.args[0])
         tex = rf"\log\left({arg}\right)"
         return rf"{tex}^{{{exp}}}" if exp else tex
+
+
+_LAYER = re.compile(r"^(?P<base>[A-Za-z]+)\^\[(?P<layer>[^\]]+)\]$")
+_PRIME_OF = re.compile(r"^(?P<f>[A-Za-z])'\((?P<arg>[^()]+)\)$")
+_NABLA_OF = re.compile(r"^nabla_(?P<wrt>[A-Za-z]+) (?P<f>[A-Za-z]+)$")
+_GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron pi
+rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell""".split())
 
 
 def latex_of(expr: Any) -> str:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from checker import operators as ops
 from checker.claims import CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property
 from checker.claims import CodeClaim
 from checker.functions import relu, sigmoid
 from formulas._model import AsWritten, Check, Formula
+
+# Plain names for the displayed statements; the checks use symbols with assumptions.
+sym, idx = sp.Symbol, sp.IndexedBase
 
 TOPIC = "Activation functions"
 
@@ -153,7 +157,7 @@ leaky_relu = Formula(
     title="Leaky ReLU",
     topic=TOPIC,
     sources=("003 §7 Leaky ReLU",),
-    statement=sp.Eq(sp.Max(alpha * x, x), LEAKY_PIECEWISE),
+    statement=sp.Eq(ops.named("LeakyReLU", x), LEAKY_PIECEWISE),
     checks=(
         Check(name="max-equals-piecewise", claim=Identity(lhs=sp.Max(alpha * x, x), rhs=LEAKY_PIECEWISE,
                                                           assumptions=_alpha_01),
@@ -182,7 +186,7 @@ softmax = Formula(
     title="Softmax",
     topic=TOPIC,
     sources=("003 §7 Softmax",),
-    statement=sp.Eq(sp.Function("softmax")(xs[i]), _softmax_i),
+    statement=sp.Eq(ops.Softmax(sym("x"), i), sp.exp(xs[i]) / sp.Sum(sp.exp(xs[j]), (j, 1, K))),
     checks=(
         Check(name="sums-to-one", claim=Identity(lhs=sp.Sum(_softmax_i, (i, 1, K)), rhs=sp.Integer(1), sizes=_sizes),
               note="Σᵢ softmax(x)ᵢ = 1"),

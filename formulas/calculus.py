@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from checker import operators as ops
 from checker.claims import CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property
+from checker.functions import sigmoid
 from formulas._model import AsWritten, Check, Formula
+
+# Plain names for the displayed statements; the checks use symbols with assumptions.
+sym, idx = sp.Symbol, sp.IndexedBase
 
 TOPIC = "Calculus"
 
@@ -37,7 +42,7 @@ def _limit_def(fx: sp.Expr, derivative: sp.Expr) -> Property:
 derivative_limit = Formula(
     id="calc.derivative_limit", title="Derivative as a limit", topic=TOPIC,
     sources=("003 §3 Derivatives",),
-    statement=sp.Eq(sp.Derivative(f(x), x), sp.Limit((f(x + h) - f(x)) / h, h, 0)),
+    statement=sp.Eq(sp.Derivative(f(x), x), sp.Limit((f(x + h) - f(x)) / h, h, 0, "+-")),
     checks=(
         Check(name="cube", claim=_limit_def(x**3, 3 * x**2), note="lim (f(x+h) − f(x))/h for f = x³"),
         Check(name="exp", claim=_limit_def(sp.exp(x), sp.exp(x)), note="for f = eˣ"),
@@ -78,7 +83,7 @@ ln_rule = Formula(
 
 log_base_rule = Formula(
     id="calc.log_base_rule", title="Derivative of log_a x", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(sp.log(x, a), x), 1 / (x * sp.log(a))),
+    statement=sp.Eq(sp.Derivative(ops.LogBase(x, a), x), 1 / (x * sp.log(a))),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=sp.log(xp) / sp.log(a), wrt=(xp,),
                                                           claimed=1 / (xp * sp.log(a))),
                   note="log_a x = ln x / ln a, for a > 0"),),
@@ -99,7 +104,7 @@ cos_rule = Formula(
 chain_rule = Formula(
     id="calc.chain_rule", title="Chain rule", topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation", "001 The Chain Rule", "002 Multivariate Calculus", "003 §3 Chain Rule"),
-    statement=sp.Eq(sp.Derivative(f(g(x)), x), sp.Subs(sp.Derivative(f(u), u), u, g(x)) * sp.Derivative(g(x), x)),
+    statement=sp.Eq(sp.Derivative(f(g(x)), x), ops.Prime(sym("f"), g(x)) * ops.Prime(sym("g"), x)),
     checks=(
         Check(name="undefined-functions", claim=Identity(
             lhs=sp.diff(f(g(x)), x), rhs=sp.Subs(sp.Derivative(f(u), u), u, g(x)) * sp.Derivative(g(x), x)),
@@ -172,7 +177,7 @@ F_MULTI = x**2 + 2 * y**2 + x * y
 
 multivar_gradient = Formula(
     id="calc.multivar_gradient", title="Gradient of x² + 2y² + xy", topic=TOPIC, sources=("000 Multivariable Calculus (code)",),
-    statement=sp.Eq(sp.Symbol("nabla_f"), sp.Matrix([2 * x + y, 4 * y + x])),
+    statement=sp.Eq(ops.Grad(f(x, y)), sp.Matrix([2 * x + y, 4 * y + x]), evaluate=False),
     checks=(Check(name="gradient", claim=GradientClaim(function=F_MULTI, wrt=(x, y), claimed=sp.Matrix([2 * x + y, 4 * y + x]))),),
     as_written=(AsWritten(
         name="code-000", source="000 code",
@@ -186,7 +191,7 @@ multivar_gradient = Formula(
 sum_squares_gradient = Formula(
     id="calc.sum_squares_gradient", title="Gradient of a sum of squares", topic=TOPIC,
     sources=("004 Gradient Descent Implementation (code)", "004 Numerical Optimization (code)"),
-    statement=sp.Eq(sp.Symbol("nabla_f"), 2 * sp.MatrixSymbol("x", N, 1)),
+    statement=sp.Eq(ops.Grad(ops.Norm(sym("x"), 2) ** 2, sym("x")), 2 * sym("x")),
     checks=(
         Check(name="gradient", claim=GradientClaim(
             function=sp.Sum(sp.MatrixSymbol("x", N, 1)[k, 0] ** 2, (k, 0, N - 1)), wrt=sp.MatrixSymbol("x", N, 1),
@@ -208,7 +213,7 @@ sum_squares_gradient = Formula(
 
 gradient_def = Formula(
     id="calc.gradient", title="Gradient", topic=TOPIC, sources=("002 Multivariate Calculus", "003 §3 Gradient"),
-    statement=sp.Eq(sp.Symbol("nabla_f"), sp.Matrix([sp.Derivative(f(x, y), x), sp.Derivative(f(x, y), y)])),
+    statement=sp.Eq(ops.Grad(f(x, y)), sp.Matrix([sp.Derivative(f(x, y), x), sp.Derivative(f(x, y), y)]), evaluate=False),
     checks=(
         Check(name="example", claim=GradientClaim(function=sp.exp(x) * sp.sin(y) + x * y**3, wrt=(x, y),
                                                   claimed=sp.Matrix([sp.exp(x) * sp.sin(y) + y**3, sp.exp(x) * sp.cos(y) + 3 * x * y**2])),
@@ -222,7 +227,7 @@ gradient_def = Formula(
 
 hessian = Formula(
     id="calc.hessian", title="Hessian", topic=TOPIC, sources=("002 Multivariate Calculus",),
-    statement=sp.Eq(sp.Symbol("H_ij"), sp.Derivative(f(x, y), x, y)),
+    statement=sp.Eq(sym("H_ij"), sp.Derivative(f(sym("x_1"), sym("x_2")), sym("x_1"), sym("x_2"))),
     checks=(
         Check(name="entry", claim=DerivativeClaim(function=sp.exp(x * y) + x**3 * y, wrt=(x, y),
                                                   claimed=sp.exp(x * y) * (1 + x * y) + 3 * x**2),
@@ -236,7 +241,7 @@ hessian = Formula(
 chain_rule_backprop = Formula(
     id="calc.chain_rule_backprop", title="Chain rule through layers", topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation", "001 The Chain Rule"),
-    statement=sp.Eq(sp.Symbol("dL_dw1"), sp.Symbol("dL_da3") * sp.Symbol("da3_da2") * sp.Symbol("da2_dw1")),
+    statement=sp.Eq(ops.PartialRatio(sym("L"), sym("w_1")), ops.PartialRatio(sym("L"), sym("a_3")) * ops.PartialRatio(sym("a_3"), sym("a_2")) * ops.PartialRatio(sym("a_2"), sym("w_1"))),
     checks=(
         Check(name="composition-000", claim=Identity(
             lhs=sp.diff((sp.tanh(sp.sin(w * x) ** 2) - y) ** 2, w),
@@ -266,7 +271,7 @@ def _chain_example_000(inputs: dict) -> float:
 chain_rule_example = Formula(
     id="calc.chain_rule_example", title="Chain rule example: dL/dw for L = (σ(wx) − 1)²", topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation (code)",),
-    statement=sp.Eq(sp.Symbol("dL_dw"), 2 * (1 / (1 + sp.exp(-w * x)) - 1) * sp.exp(-w * x) / (1 + sp.exp(-w * x)) ** 2 * x),
+    statement=sp.Eq(ops.PartialRatio(sym("L"), w), 2 * (sigmoid(w * x) - 1) * sigmoid(w * x) * (1 - sigmoid(w * x)) * x),
     checks=(
         Check(name="dL-da", claim=DerivativeClaim(function=(sp.Symbol("a", real=True) - 1) ** 2, wrt=(sp.Symbol("a", real=True),),
                                                   claimed=2 * (sp.Symbol("a", real=True) - 1)),

@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from checker import operators as ops
 from checker.claims import CodeClaim, DerivativeClaim, GradientClaim, Identity
 from checker.functions import sigmoid
 from formulas._model import AsWritten, Check, Formula
+
+# Plain names for the displayed statements; the checks use symbols with assumptions.
+sym, idx = sp.Symbol, sp.IndexedBase
 
 TOPIC = "Losses"
 
@@ -41,7 +45,7 @@ mse = Formula(
     title="Mean squared error",
     topic=TOPIC,
     sources=("001 Loss Functions (table)", "003 §5 Cost Functions"),
-    statement=sp.Eq(sp.Symbol("MSE"), MSE),
+    statement=sp.Eq(ops.named("MSE"), sp.Sum((idx("y")[i] - idx("y_hat")[i]) ** 2, (i, 1, n)) / n),
     checks=(
         Check(name="per-sample-gradient", claim=DerivativeClaim(function=(y - y_hat) ** 2, wrt=(y_hat,),
                                                                 claimed=-2 * (y - y_hat)),
@@ -61,7 +65,7 @@ mae = Formula(
     title="Mean absolute error",
     topic=TOPIC,
     sources=("003 §5 Cost Functions",),
-    statement=sp.Eq(sp.Symbol("MAE"), MAE),
+    statement=sp.Eq(ops.named("MAE"), sp.Sum(sp.Abs(idx("y")[i] - idx("y_hat")[i]), (i, 1, n)) / n),
     checks=(
         Check(name="per-sample-gradient", claim=DerivativeClaim(function=sp.Abs(y - y_hat), wrt=(y_hat,),
                                                                 claimed=-sp.sign(y - y_hat)),
@@ -105,7 +109,7 @@ bce_sum = Formula(
     title="Binary cross-entropy summed over samples",
     topic=TOPIC,
     sources=("003 §5 Cost Functions",),
-    statement=sp.Eq(sp.Symbol("L"), -sp.Sum(_yk * sp.log(P[k, 0]) + (1 - _yk) * sp.log(1 - P[k, 0]), (k, 0, n - 1))),
+    statement=sp.Eq(sym("L"), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]) + (1 - idx("y")[i]) * sp.log(1 - idx("y_hat")[i]), (i, 1, n))),
     checks=(
         Check(name="sum-of-per-sample", claim=Identity(
             lhs=BCE_SUM,
@@ -135,7 +139,7 @@ cce = Formula(
     title="Categorical cross-entropy",
     topic=TOPIC,
     sources=("001 Loss Functions (table)",),
-    statement=sp.Eq(sp.Symbol("L"), -sp.Sum(Y[k, 0] * sp.log(P[k, 0]), (k, 0, n - 1))),
+    statement=sp.Eq(sym("L"), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]), (i, 1, sym("K")))),
     checks=(
         Check(name="gradient-in-prediction", claim=DerivativeClaim(
             function=-y * sp.log(p_hat), wrt=(p_hat,), claimed=-y / p_hat, assumptions=(p_hat < 1,)),
@@ -197,7 +201,7 @@ hinge = Formula(
     title="Hinge loss",
     topic=TOPIC,
     sources=("003 §5 Cost Functions",),
-    statement=sp.Eq(sp.Symbol("L"), HINGE),
+    statement=sp.Eq(sym("L"), sp.Max(0, 1 - y_pm * (ops.Dot(sym("w"), sym("x")) + b))),
     checks=(
         Check(name="subgradient-w", claim=GradientClaim(
             function=HINGE, wrt=W,

@@ -6,8 +6,12 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from checker import operators as ops
 from checker.claims import CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property
 from formulas._model import AsWritten, Check, Formula
+
+# Plain names for the displayed statements; the checks use symbols with assumptions.
+sym, idx = sp.Symbol, sp.IndexedBase
 
 TOPIC = "Optimisation"
 
@@ -33,7 +37,7 @@ _gi = 2 * (th * X[i] - Y[i]) * X[i]
 gradient_descent = Formula(
     id="opt.gradient_descent", title="Gradient descent", topic=TOPIC,
     sources=("000 Gradients and Derivatives", "001 The Gradient", "003 §3 Gradient Descent", "004 Gradient Descent"),
-    statement=sp.Eq(sp.Symbol("theta_new"), th - alpha * sp.Symbol("nabla_J")),
+    statement=sp.Eq(sym("theta_new"), th - alpha * ops.Grad(sp.Function("J")(th), th)),
     checks=(
         Check(name="small-step-decreases", claim=Property(
             statement=sp.Le(((th - alpha * 2 * (th - 3)) - 3) ** 2, (th - 3) ** 2),
@@ -60,7 +64,7 @@ def _gd_run_000(_: dict) -> float:
 gd_quadratic_run = Formula(
     id="opt.gd_quadratic_run", title="Gradient descent on x² + 2x + 1 (20 steps)", topic=TOPIC,
     sources=("000 Gradients and Derivatives (code)",),
-    statement=sp.Eq(sp.Symbol("x_k"), -1 + (1 - 2 * alpha) ** k * (sp.Symbol("x_0") + 1)),
+    statement=sp.Eq(idx("x")[k], -1 + (1 - 2 * alpha) ** k * (idx("x")[0] + 1)),
     checks=(
         Check(name="closed-form-step", claim=Identity(
             lhs=(-1 + (1 - 2 * alpha) ** k * (x + 1)) - alpha * (2 * (-1 + (1 - 2 * alpha) ** k * (x + 1)) + 2),
@@ -73,7 +77,7 @@ gd_quadratic_run = Formula(
 
 batch_gd = Formula(
     id="opt.batch_gd", title="Batch gradient descent", topic=TOPIC, sources=("003 §5 Gradient Descent Variants",),
-    statement=sp.Eq(sp.Symbol("theta_new"), th - alpha * sp.Sum(_gi, (i, 1, m)) / m),
+    statement=sp.Eq(sym("theta_new"), th - alpha / m * sp.Sum(ops.Grad(idx("J")[i], th), (i, 1, m))),
     checks=(Check(name="mean-gradient", claim=Identity(
         lhs=sp.Sum(_gi, (i, 1, m)) / m, rhs=sp.diff(sp.Sum(_Ji, (i, 1, m)) / m, th), sizes=((m, (1, 2, 3, 4)),)),
         note="(1/m) Σ ∇J(θ; xᵢ, yᵢ) is the gradient of the mean loss"),),
@@ -81,7 +85,7 @@ batch_gd = Formula(
 
 sgd = Formula(
     id="opt.sgd", title="Stochastic gradient descent", topic=TOPIC, sources=("003 §5 Gradient Descent Variants",),
-    statement=sp.Eq(sp.Symbol("theta_new"), th - alpha * _gi),
+    statement=sp.Eq(sym("theta_new"), th - alpha * ops.Grad(idx("J")[i], th)),
     checks=(Check(name="unbiased", claim=Identity(
         lhs=sp.Sum(_gi * sp.Rational(1, 1) / m, (i, 1, m)), rhs=sp.diff(sp.Sum(_Ji, (i, 1, m)) / m, th),
         sizes=((m, (1, 2, 3, 4)),)),
@@ -90,7 +94,7 @@ sgd = Formula(
 
 minibatch_gd = Formula(
     id="opt.minibatch_gd", title="Mini-batch gradient descent", topic=TOPIC, sources=("003 §5 Gradient Descent Variants",),
-    statement=sp.Eq(sp.Symbol("theta_new"), th - alpha * sp.Sum(_gi, (i, 1, bsz)) / bsz),
+    statement=sp.Eq(sym("theta_new"), th - alpha / bsz * sp.Sum(ops.Grad(idx("J")[i], th), (i, 1, bsz))),
     checks=(
         Check(name="b-equals-1-is-sgd", claim=Identity(lhs=(sp.Sum(_gi, (i, 1, bsz)) / bsz).subs(bsz, 1), rhs=_gi.subs(i, 1)),
               note="b = 1 is SGD on example 1"),
@@ -139,7 +143,7 @@ _m_t = (1 - b1) * sp.Sum(b1 ** (t - i) * g, (i, 1, t))
 adam_as_written = Formula(
     id="opt.adam_as_written", title="Adam as 003 writes it (no bias correction)", topic=TOPIC,
     sources=("003 §5 Learning Rate (Adam)",),
-    statement=sp.Eq(sp.Symbol("theta_t"), sp.Symbol("theta_t-1") - alpha * sp.Symbol("m_t") / (sp.sqrt(sp.Symbol("v_t")) + eps)),
+    statement=sp.Eq(idx("theta")[t], idx("theta")[t - 1] - alpha * idx("m")[t] / (sp.sqrt(idx("v")[t]) + eps)),
     checks=(
         Check(name="published-first-step", claim=CodeClaim(
             program=_adam_published, reference=-alpha * sp.sign(g) * sp.Abs(g) / (sp.Abs(g) + eps),
@@ -161,7 +165,7 @@ adam_as_written = Formula(
 
 adam = Formula(
     id="opt.adam", title="Adam with bias correction", topic=TOPIC, sources=("003 §5 Learning Rate (Adam), corrected",),
-    statement=sp.Eq(sp.Symbol("m_hat_t"), sp.Symbol("m_t") / (1 - b1**t)),
+    statement=sp.Eq(idx("m_hat")[t], idx("m")[t] / (1 - b1**t)),
     checks=(
         Check(name="constant-gradient", claim=Identity(lhs=_m_t, rhs=(1 - b1**t) * g, sizes=((t, (1, 2, 3, 4, 5, 6)),)),
               note="for a constant gradient g, mₜ = (1 − β₁ᵗ)g"),
@@ -194,7 +198,7 @@ def _linreg_sample(rng: np.random.Generator) -> dict:
 linreg_gd_as_written = Formula(
     id="opt.linreg_gd_as_written", title="Linear regression gradients (001 code)", topic=TOPIC,
     sources=("001 The Gradient (code)",),
-    statement=sp.Eq(sp.Symbol("dw"), -2 * sp.Sum(X[i] * _res, (i, 1, n)) / n),
+    statement=sp.Eq(ops.PartialRatio(ops.named("MSE"), w), -2 / n * sp.Sum(X[i] * (Y[i] - (w * X[i] + b)), (i, 1, n))),
     checks=(
         Check(name="dw", claim=DerivativeClaim(function=_mse, wrt=(w,), claimed=-2 * sp.Sum(X[i] * _res, (i, 1, n)) / n,
                                                sizes=((n, (1, 2, 3, 4)),))),
@@ -222,7 +226,7 @@ _sizes = ((d, (1, 2, 3)),)
 
 quadratic_form = Formula(
     id="opt.quadratic_form", title="Quadratic form: gradient and Hessian", topic=TOPIC, sources=("002 Optimization Theory",),
-    statement=sp.Eq(sp.Symbol("f"), _q),
+    statement=sp.Eq(sp.Function("f")(sym("x")), ops.Dot(sym("x"), sym("A") * sym("x")) + ops.Dot(sym("b"), sym("x")) + c),
     checks=(
         Check(name="gradient", claim=GradientClaim(function=_q, wrt=xv, claimed=(A + A.T) * xv + bv, sizes=_sizes),
               note="∇f = (A + Aᵀ)x + b"),
@@ -247,7 +251,7 @@ def _psd_code(inputs: dict) -> float:
 
 psd = Formula(
     id="opt.psd", title="Positive semidefinite matrices", topic=TOPIC, sources=("002 Optimization Theory",),
-    statement=sp.Ge((xv.T * A * xv)[0, 0], 0),
+    statement=sp.Ge(ops.Dot(sym("x"), sym("A") * sym("x")), 0),
     checks=(
         Check(name="gram-matrix", claim=Property(statement=sp.Ge((_u.T * (_S.T * _S) * _u)[0, 0], 0)),
               note="xᵀ(BᵀB)x = ‖Bx‖² ≥ 0 for every x (2×2, symbolic entries)"),
