@@ -15,7 +15,8 @@ import sympy as sp
 from checker.claims import DerivativeClaim, Identity, Property
 from derivations._model import Derivation, Step
 from formulas.probability import (
-    EJ, SK, SKL, E, K, L, P, PJ, i, j, mu, n, p00, p01, p10, p11, s2 as sigma, xs, ys,
+    _PA as _pA, _PAB as _pAB, _PB as _pB, EJ, SK, SKL, E, K, L, P, PJ, _tot, i, j, mu, n, p00, p01, p10, p11,
+    s2 as sigma, xs, ys,
 )
 
 # --- variance ----------------------------------------------------------------------------------
@@ -283,9 +284,7 @@ bias_variance = Derivation(
 
 # --- Bayes' theorem, on a 2×2 table of the events A and B ----------------------------------------
 
-_total = p11 + p10 + p01 + p00
-_pA, _pB, _pAB = (p11 + p10) / _total, (p11 + p01) / _total, p11 / _total
-_pnotA = (p01 + p00) / _total
+_pnotA = (p01 + p00) / _tot
 _pA_given_B = p11 / (p11 + p01)       # the share of A within B
 _pB_given_A = p11 / (p11 + p10)       # the share of B within A
 _pB_given_notA = p01 / (p01 + p00)
