@@ -206,3 +206,13 @@ def test_the_plugin_is_registered_by_its_entry_point(pytester):
     """The installed package registers the plugin: pytest --help lists the mathcheck options."""
     result = pytester.runpytest("--help")
     assert "--mathcheck-strict" in result.stdout.str() and "--mathcheck-timeout" in result.stdout.str()
+
+
+def test_an_unreadable_notebook_is_a_collection_error(pytester):
+    """A notebook that is not JSON is a collection error of that file, with the reason."""
+    pytester.makefile(".ipynb", broken="{not json")
+    pytester.makefile(".md", good="$$x + x = 2x$$\n")
+    result = pytester.runpytest("--mathcheck", "-p", "no:cacheprovider", "--continue-on-collection-errors",
+                                "broken.ipynb", "good.md")
+    result.assert_outcomes(passed=1, errors=1)
+    assert "broken.ipynb:1: not a valid notebook (JSON" in result.stdout.str()
