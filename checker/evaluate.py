@@ -149,6 +149,9 @@ def _explicit(e: Any) -> Any:
             return e
         if isinstance(e, sp.MatrixSymbol):
             return e.as_explicit()
+        built = _explicit_from_args(e)
+        if built is not None:
+            return built
         explicit = e.as_explicit()
         return sp.ImmutableMatrix(explicit.shape[0], explicit.shape[1],
                                   [_explicit(x) for x in explicit])
@@ -168,6 +171,42 @@ def _explicit(e: Any) -> Any:
     e = e.replace(lambda a: isinstance(a, sp.Trace), lambda a: _explicit(a.arg).trace())
     e = e.replace(lambda a: isinstance(a, sp.Determinant), lambda a: _explicit(a.arg).det())
     return e
+
+
+def _explicit_from_args(e: MatrixExpr) -> sp.ImmutableMatrix | None:
+    """The common matrix operations done on explicit operands, bottom up; None for others.
+
+    SymPy's `as_explicit` of a nested product writes each entry as a `Sum` and evaluates
+    it, which takes seconds for a small network; multiplying explicit matrices does not.
+    """
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    if isinstance(e, sp.MatMul):
+        out: Any = sp.Integer(1)
+        for a in e.args:
+            out = out * _explicit(a)
+        return sp.ImmutableMatrix(out)
+    if isinstance(e, sp.MatAdd):
+        parts = [_explicit(a) for a in e.args]
+        total = parts[0]
+        for p in parts[1:]:
+            total = total + p
+        return sp.ImmutableMatrix(total)
+    if isinstance(e, sp.Transpose):
+        return sp.ImmutableMatrix(_explicit(e.arg).T)
+    if isinstance(e, sp.HadamardProduct):
+        parts = [_explicit(a) for a in e.args]
+        total = parts[0]
+        for p in parts[1:]:
+            total = total.multiply_elementwise(p)
+        return sp.ImmutableMatrix(total)
+    if isinstance(e, ElementwiseApplyFunction):
+        return sp.ImmutableMatrix(_explicit(e.expr).applyfunc(e.function))
+    if isinstance(e, DiagMatrix):
+        v = _explicit(e.args[0])
+        return sp.ImmutableMatrix(sp.diag(*list(v)))
+    return None
 
 
 def scalarize(expr: Any) -> tuple[Any, dict[sp.Symbol, str]]:
