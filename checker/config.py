@@ -1,25 +1,28 @@
 """Configuration: ``[tool.mathcheck]`` in ``pyproject.toml``, or a ``mathcheck.toml``.
 
-Looked up from the current directory upwards; ``mathcheck.toml`` wins over
-``pyproject.toml`` in the same directory. Command-line options override it. An unknown key
-or a value of the wrong type is an error naming the file and the key: a typo must not be
-ignored silently.
+`mathcheck check` looks it up from the current directory upwards; the pytest plugin from
+each notes file's folder upwards. ``mathcheck.toml`` wins over ``pyproject.toml`` in the
+same directory. Command-line options override it. An unknown key or a value of the wrong
+type is an error naming the file and the key: a typo must not be ignored silently.
 
 Keys:
 
 ========== ============================== =================================================
 key        type                           meaning
 ========== ============================== =================================================
-include    list of globs                  files to read in folders (default: *.md, *.markdown,
-                                          *.tex, *.ipynb, *.txt)
-exclude    list of globs                  files or folders to leave out
+include    list of globs                  files to read in folders, matched on the file name
+                                          (default: *.md, *.markdown, *.tex, *.ipynb, *.txt)
+exclude    list of globs                  files or folders to leave out (default: none)
 log        "e" | "10" | "2"               the meaning of ``\\log`` without a base (default "e")
-sigma      "sigmoid" | "std"              the meaning of ``\\sigma(...)`` (default "sigmoid")
+sigma      "sigmoid" | "std"              ``\\sigma(...)`` is the sigmoid, or (std) a plain symbol
+                                          such as a standard deviation (default "sigmoid")
 assume     list of strings                assumptions for every file, e.g. ["0 < p < 1"]
+                                          (relations with <, <=, >, >=; default: none)
 timeout    number > 0                     seconds per equation (default 5)
 strict     bool                           unparsed/inconclusive also fail (default false)
 seed       integer                        seed of the sampled points (default 0)
-jobs       integer >= 1                   worker processes (default: number of cores)
+jobs       integer >= 1                   worker processes of `mathcheck check` (default:
+                                          number of cores; the plugin leaves this to xdist)
 ========== ============================== =================================================
 """
 
