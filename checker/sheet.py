@@ -28,6 +28,8 @@ from checker.render import latex_of, pgf_of, tex_text
 
 #: Marks of the verification methods, as printed on the sheet.
 METHOD_MARKS = {"symbolic": "symbolic", "finite-difference": "finite differences", "numeric": "numeric"}
+#: The same, as the short badges of the PDF (explained in its header).
+METHOD_BADGES = {"symbolic": "S", "finite-difference": "FD", "numeric": "N"}
 
 
 class NoTexEngine(MathcheckError, RuntimeError):
@@ -78,7 +80,10 @@ _PREAMBLE = r"""\documentclass[9pt]{extarticle}
 \setlength{\parindent}{0pt}
 \newcommand{\fitmath}[1]{\resizebox{\ifdim\width>\columnwidth\columnwidth\else\width\fi}{!}{$\displaystyle #1$}}
 \newcommand{\strike}[1]{\textcolor{red!70!black}{\rlap{\rule[0.55ex]{\widthof{#1}}{0.4pt}}#1}}
-\newcommand{\entry}[3]{\par\smallskip\textbf{#1}\hfill{\scriptsize\textsf{#3}}\\{\scriptsize\textcolor{black!60}{#2}}\par}
+\newcommand{\entry}[3]{\par\smallskip\textbf{#1}\hfill\mbox{#3}\\{\scriptsize\textcolor{black!60}{#2}}\par}
+\newcommand{\badge}[1]{\kern1pt\fcolorbox{green!45!black}{green!6}{\tiny\textsf{\textcolor{green!30!black}{#1}}}}
+\newcommand{\badfinding}{\kern1pt\fcolorbox{red!60!black}{red!5}{\tiny\textsf{\textcolor{red!60!black}{finding}}}}
+\setlength{\fboxsep}{1.2pt}\setlength{\fboxrule}{0.4pt}
 \begin{document}
 \pagestyle{empty}
 """
@@ -90,13 +95,16 @@ def _methods(r: Any) -> str:
     return r.status.upper()
 
 
+def _badges(r: Any) -> str:
+    if r.status not in ("verified", "finding"):
+        return r"{\scriptsize\textsf{\textcolor{red}{NOT VERIFIED: " + tex_text(r.status) + "}}}"
+    out = "".join(rf"\badge{{{METHOD_BADGES.get(m, tex_text(m))}}}" for m in r.methods) or r"\badge{verified}"
+    return out + (r"\badfinding" if r.status == "finding" else "")
+
+
 def _formula_tex(r: Any) -> str:
     f = r.formula
-    mark = _methods(r)
-    if r.status not in ("verified", "finding"):
-        mark = r"\textcolor{red}{NOT VERIFIED: " + tex_text(r.status) + "}"
-    else:
-        mark = tex_text(mark)
+    mark = _badges(r)
     sources = tex_text("; ".join(f.sources))
     body = [rf"\entry{{{tex_text(f.title)}}}{{{sources}}}{{{mark}}}",
             rf"\fitmath{{{getattr(f, 'latex', None) or latex_of(f.statement)}}}\par"]
@@ -114,7 +122,7 @@ def _short(s: str, n: int) -> str:
 
 def _plot_tex(p: Plot) -> str:
     lo, hi = p.domain
-    opts = [f"domain={lo}:{hi}", "samples=81", "width=\\columnwidth", "height=3.6cm",
+    opts = [f"domain={lo}:{hi}", "samples=81", "width=\\columnwidth", "height=3.1cm",
             "axis lines=middle", "legend style={font=\\tiny, draw=none, fill=none, at={(0.02,0.98)}, anchor=north west}",
             "tick label style={font=\\tiny}", f"title={{\\scriptsize {tex_text(p.title)}}}", "no markers"]
     if p.ymin is not None:
@@ -136,9 +144,10 @@ def to_tex(results: Sequence[Any], *, layout: Layout = Layout(), plots: Sequence
     doc = [_PREAMBLE % {"paper": layout.paper, "orient": "landscape," if layout.landscape else ""}]
     n_ok = sum(1 for r in results if r.status in ("verified", "finding"))
     doc.append(r"{\large\textbf{" + tex_text(title) + r"}}\hfill{\scriptsize "
-               + tex_text(f"{n_ok} of {len(results)} formulas machine-checked by mathcheck; "
-                             "each entry says how: symbolic proof, finite differences, or numeric sampling")
-               + r"}\par\medskip")
+               + tex_text(f"{n_ok} of {len(results)} formulas machine-checked by mathcheck. ")
+               + r"\badge{S} symbolic proof \quad \badge{FD} finite differences \quad \badge{N} numeric sampling"
+               r" (evidence, not proof) \quad \badfinding{} the source is wrong as written: struck out, with the correct form}"
+               + r"\par\medskip")
     cols = layout.columns
     if cols > 1:
         doc.append(rf"\begin{{multicols}}{{{cols}}}")
