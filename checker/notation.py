@@ -48,6 +48,7 @@ _REFUSED = [
      "argmax/argmin are not supported"),
     (re.compile(r"\\odot|\\otimes|\\circ(?![A-Za-z])"), "elementwise and tensor products need the shapes of the matrices"),
     (re.compile(r"\\nabla"), "gradients ∇ need the variables they are taken in"),
+    (re.compile(r"\\mathbb\s*\{\s*[RNZCQ]\s*\}|\\reals\b"), "sets (\\mathbb{R}^n) are not formulas that can be checked"),
     (re.compile(r"\\in\b|\\subset|\\cup|\\cap|\\forall|\\exists|\\mid|\\sim\b|\\notin"),
      "sets, quantifiers and distributions are not supported"),
     (re.compile(r"\\mathbb\{E\}|\\mathbb\{P\}|\\Pr\b|(?<![A-Za-z\\{])E\s*_\s*(\{[^{}]*\}|\w)\s*\["),
@@ -58,10 +59,16 @@ _REFUSED = [
     (re.compile(r"(?<![A-Za-z\\])[A-Z]\s*\^\s*\{\s*-\s*1\s*\}"), "matrix inverses need the shapes of the matrices"),
     (re.compile(r"\\mathrm\{det\}(?!\s*\(\s*\\mathrm\{MX)"), "a determinant needs a matrix: give its entries or its shape"),
     (re.compile(r"\\(cdots|ldots|dots|vdots|ddots)"), "an ellipsis (\\cdots) is not a formula that can be read"),
+    (re.compile(r"\(\s*\\cdot\s*\)"), "a function applied to a dot (f(·)) names the function, it is not a formula"),
+    (re.compile(r"\\(mapsto|rightarrow|leftarrow|Rightarrow|implies|iff|gets)(?![A-Za-z])"),
+     "an arrow (a map, an update, an implication) is not an equation that can be checked"),
+    (re.compile(r"\\mathrm\{FNC[a-z]{3}\}\s*_"), "an entry of a function's value (f(x)_j) is not supported"),
+    (re.compile(r";"), "a semicolon in the arguments (f(x; w)) is not supported"),
+    (re.compile(r"^\s*[\[(][^\[\]()]*,[^\[\]()]*[\])]\s*$"), "an interval or a tuple is not a formula"),
 ]
 _RELATIONS = [
     ("\\leq", "<="), ("\\le", "<="), ("\\geq", ">="), ("\\ge", ">="), ("\\neq", "!="), ("\\ne", "!="),
-    ("\\approx", "approx"), ("\\equiv", "="), (":=", "="), ("\\coloneqq", "="), ("<", "<"), (">", ">"), ("=", "="),
+    ("\\approx", "approx"), ("\\propto", "propto"), ("\\equiv", "="), (":=", "="), ("\\coloneqq", "="), ("<", "<"), (">", ">"), ("=", "="),
 ]
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -214,7 +221,8 @@ def _code(n: int) -> str:
 
 
 def _resolve_identity(sides: list[Any]) -> list[Any]:
-    """``I`` alone on a side has the size of the other side (``AA^{-1} = I``)."""
+    """``I`` alone on a side has the size of the other side (``AA^{-1} = I``); a plain name may
+    be set to a matrix (``W_1 = \\begin{pmatrix}...``), a scalar expression may not."""
     shapes = [x.shape for x in sides if is_matrix(x)]
     out = []
     for x in sides:
@@ -223,7 +231,7 @@ def _resolve_identity(sides: list[Any]) -> list[Any]:
                 raise ParseError("the size of the identity I is not known")
             x = sp.Identity(shapes[0][0])
         out.append(x)
-    if any(is_matrix(x) for x in out) and not all(is_matrix(x) or x == 0 for x in out):
+    if any(is_matrix(x) for x in out) and not all(is_matrix(x) or x == 0 or isinstance(x, sp.Symbol) for x in out):
         raise ParseError("a matrix is compared with a scalar")
     return out
 
@@ -234,6 +242,9 @@ def _block(env: str, body: str, notation: Notation) -> Any:
     if env == "cases":
         pieces = []
         for row in rows:
+            if len(row) == 1:  # "1 \text{if } z \geq 0": the condition starts at its word
+                m = re.search(r"\\(text|textrm|mbox)\s*\{\s*(if|for|when|otherwise|else)\b", row[0])
+                row = [row[0][:m.start()], row[0][m.start():]] if m else row
             if len(row) != 2:
                 raise ParseError("each row of cases needs a value and a condition")
             pieces.append((_expression(row[0], notation), _condition(row[1], notation)))
@@ -378,7 +389,7 @@ def _parse_side(text: str, st: _State) -> Any:
     shapes = st.shapes
     if shapes or st.matrix_blocks:
         text = mark(text, shapes, st.matrix_blocks, st.table)
-        _refuse(text, st, before_marking=False)
+    _refuse(text, st, before_marking=False)  # every piece: call arguments were cut out of the whole
     try:
         expr = latex2sympy(text, conversion_config=config, normalization_config=None)
     except RecursionError:

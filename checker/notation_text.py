@@ -55,11 +55,19 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
             functions: frozenset[str]) -> str:
     """The rewrites that need no parsing (spacing, names, functions, log base)."""
     s = text.replace("&", " ").replace("\\\\", " ")
+    s = re.sub(r"\\+\s*$", "", s)  # a stray backslash left by kramdown's \\( ... \\) inline math
     s = _SPACING.sub(" ", s)
+    s = re.sub(r"\\stackrel\s*\{[^{}]*\}\s*\{\s*=\s*\}|\\overset\s*\{[^{}]*\}\s*\{\s*=\s*\}"
+               r"|\\triangleq|\\doteq|\\coloneqq|\\eqqcolon", "=", s)
+    s = re.sub(r"\\b([A-Za-z])(?![A-Za-z])", r"\1", s)  # \bx, \bW: the bold-letter macros of LyX notes
+    s = re.sub(r"\\eps(?![A-Za-z])", r"\\epsilon", s)
+    s = re.sub(r"\\(mathcal|mathscr)\s*\{\s*([A-Za-z])\s*\}", r"\\mathrm{\2QQcal}", s)
     s = re.sub(r"\\(mathrm|text|textrm|operatorname\*?|mathit)\s*\{\s*d\s*\}", "d", s)  # \mathrm{d}x
     s = cut_trailing_text(s)
     s = re.sub(r"\\(dfrac|tfrac|cfrac)", r"\\frac", s)
-    s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf)\s*\{([^{}]*)\}", r"\2", s)
+    s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf|textbf)\s*\{\s*(\\(hat|bar|tilde)\s*\{[^{}]*\})\s*\}",
+               r"\2", s)  # \mathbf{\hat{y}}
+    s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf|textbf)\s*\{([^{}]*)\}", r"\2", s)
     s = re.sub(r"\\(mathbf|boldsymbol|bm|vec)\s*([A-Za-z])", r"\2", s)
     if log_base == "e":
         s = re.sub(r"\\log(?!_)(?![A-Za-z])", r"\\ln", s)
@@ -72,6 +80,12 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = re.sub(r"\\(hat|bar|tilde)\s+\\?([A-Za-z]+)", _accent, s)
     s = re.sub(r"\^\s*\{\s*\[\s*([A-Za-z0-9+\-]+)\s*\]\s*\}", r"_{L\1}", s)  # W^{[l]} is a layer index
     s = re.sub(r"\^\s*\{\s*\(\s*([A-Za-z0-9+\-]+)\s*\)\s*\}", r"_{S\1}", s)  # x^{(i)} is a sample index
+    # ∂L/∂w written inline with a slash: the same derivative as \frac{∂L}{∂w}
+    s = re.sub(r"\\partial\s*(\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*/\s*\\partial\s*"
+               r"(\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)",
+               lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", s)
+    s = re.sub(r"\\partial_\s*(\{[^{}]*\}|[A-Za-z])", lambda m: rf"\frac{{\partial}}{{\partial {m.group(1).strip('{}')}}}", s)
+    s = sums(s)
     s = re.sub(r"\\gamma(?![A-Za-z])", r"\\mathrm{ZZgamma}", s)  # γ is a symbol, not Euler's constant
     s = re.sub(r"\\det(?![A-Za-z])", r"\\mathrm{det}", s)
     for w in WORDS:
@@ -82,6 +96,25 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = force_calls(s, calls, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions)
     s = s.strip()
     return re.sub(r"(\s|,|\.|;|:|\\[,;.!])+$", "", s)
+
+
+_SUM = re.compile(r"\\sum\s*_\s*(\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))(?!\s*=)(\s*\^\s*(\{[^{}]*\}|\\?[A-Za-z0-9]+))?")
+_MULTI_SUM = re.compile(r"\\sum\s*_\s*\{\s*([A-Za-z](?:\s*,\s*[A-Za-z])+)\s*=\s*([^{}]+)\}\s*\^\s*(\{[^{}]*\}|\\?[A-Za-z0-9])")
+
+
+def sums(s: str) -> str:
+    """Bounds written the short way: ``\\sum_i x_i`` runs over all i, from 1 to a size
+    ``size_i`` (the notes name no range); ``\\sum_i^n`` from 1 to n; ``\\sum_{i,j=1}^n`` is a
+    double sum. A condition under the sum (``\\sum_{j \\neq y_i}``) is left alone (and refused)."""
+    s = _MULTI_SUM.sub(lambda m: " ".join(rf"\sum_{{{v.strip()}={m.group(2)}}}^{m.group(3)}"
+                                          for v in m.group(1).split(",")), s)
+
+    def short(m: re.Match[str]) -> str:
+        index = m.group(2) or m.group(3)
+        upper = m.group(5) or rf"{{\mathrm{{ZZsizeQQ{index}}}}}"
+        return rf"\sum_{{{index}=1}}^{upper}"
+
+    return _SUM.sub(short, s)
 
 
 def _word(s: str, m: re.Match[str], w: str) -> str:
@@ -214,8 +247,8 @@ def _code(n: int) -> str:
 
 code = _code
 
-_DVAR = re.compile(r"\s*(\\partial|d)\s*(\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?|\\mathrm\{[A-Za-z0-9]+\})"
-                   r"\s*(?:\^\s*\{?\s*(\d)\s*\}?)?")
+_DVAR = re.compile(r"\s*(\\partial|d)\s*\{?\s*(\\?[A-Za-z]+(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?|\\mathrm\{[A-Za-z0-9]+\})"
+                   r"\s*\}?\s*(?:\^\s*\{?\s*(\d)\s*\}?)?")
 
 
 def derivative_fraction(num: str, den: str) -> tuple[str, list[tuple[str, int]]] | None:
@@ -228,6 +261,8 @@ def derivative_fraction(num: str, den: str) -> tuple[str, list[tuple[str, int]]]
     if not m:
         return None
     body = num[m.end():].strip()
+    if body.startswith("{") and matching(body, 0, "{", "}") == len(body) - 1:
+        body = body[1:-1].strip()  # \partial{J}
     if m.group(1) == "d" and body and not re.match(r"[A-Za-z\\({]", body):
         return None
     variables: list[tuple[str, int]] = []

@@ -21,7 +21,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from checker.budget import WorkerError, call_with_budget
+from checker.budget import BudgetPool, Outcome, WorkerError, call_with_budget
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.engine import DEFAULT_TIMEOUT
 from checker.engine import check as check_claim
@@ -46,6 +46,7 @@ class Context:
     assumptions: list[sp.Basic] = field(default_factory=list)
     skip_next: bool = False
     expect_wrong_next: bool = False
+    parse: Any = parse_latex  # how LaTeX is read: a budgeted, prefetched parser in `mathcheck check`
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,32 +69,75 @@ def _rows(eq: Equation) -> list[_Row]:
         text = row.latex.strip()
         m = _LEAD.match(text) if text.startswith("&") or (out and text[:1] in "=<>\\") else None
         if m and out:
-            rest = text[m.end():].replace("&", " ").strip()
+            rest = _drop_alignment(text[m.end():]).strip()
             if rest:
                 out.append(_Row(row.line, row.column, rest, True, _LEAD_NAMES.get(m.group(1), "=")))
             continue
-        text = text.replace("&", " ").strip()
+        text = _drop_alignment(text).strip()
         for k, part in enumerate(_equations_in_row(text)):
             out.append(_Row(row.line, row.column + text.find(part), part, False) if k else
                        _Row(row.line, row.column, part, False))
     if not out and eq.latex.strip():
-        for part in _equations_in_row(eq.latex.replace("&", " ").strip()):
+        for part in _equations_in_row(_drop_alignment(eq.latex).strip()):
             out.append(_Row(eq.line, eq.column, part, False))
     return out
 
 
-_QUAD = re.compile(r"\\q?quad\b|\\text\s*\{\s*(and|,)\s*\}")
+_BLOCK = re.compile(r"\\begin\{(cases|pmatrix|bmatrix|matrix|Bmatrix|vmatrix)\}.*?\\end\{\1\}", re.DOTALL)
+
+
+def _drop_alignment(text: str) -> str:
+    """Alignment marks ``&`` become spaces, except inside cases and matrices, where they
+    separate cells."""
+    out, i = [], 0
+    for m in _BLOCK.finditer(text):
+        out.append(text[i:m.start()].replace("&", " "))
+        out.append(m.group(0))
+        i = m.end()
+    out.append(text[i:].replace("&", " "))
+    return "".join(out)
+
+
+_QUAD = re.compile(r"\\q?quad\b|\\(?:text|textrm|mbox)\s*\{\s*(?:and|,|or)\s*\}")
+_HAS_RELATION = re.compile(r"=|\\le|\\ge|<|>")
 
 
 def _equations_in_row(text: str) -> list[str]:
-    """Equations written side by side on one row (``z = Uh + b \\quad \\delta = ...``), each on its own."""
-    parts = [p.strip() for p in _QUAD.split(text) if p and p.strip() and p.strip() not in ("and", ",")]
-    if len(parts) > 1 and sum(1 for p in parts if re.search(r"=|\\le|\\ge|<|>", p)) > 1:
+    """Equations written side by side on one row (``z = Uh + b \\quad \\delta = ...``,
+    ``W_1 = ..., b_1 = ...``), each on its own."""
+    parts = [p for p in (_trim(q) for q in _QUAD.split(text) if q) if p]
+    if len(parts) > 1 and sum(1 for p in parts if _HAS_RELATION.search(p)) > 1:
+        return parts
+    parts = _top_level_commas(text)
+    if len(parts) > 1 and all(_HAS_RELATION.search(p) for p in parts):
         return parts
     return [text] if text else []
 
 
+def _trim(text: str) -> str:
+    """Spacing and separating punctuation around an equation (``\\;``, ``,``), not its commands."""
+    return re.sub(r"^(\s|\\[,;:! ]|[,;])+|(\s|\\[,;:! ]|[,;.])+$", "", text)
+
+
+def _top_level_commas(text: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for k, c in enumerate(text):
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:k].strip())
+            start = k + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
 # --- turning parsed sides into checkable expressions ---------------------------------------------
+
+def _is_matrix(e: Any) -> bool:
+    return isinstance(e, (sp.MatrixBase, sp.MatrixExpr)) or (isinstance(e, sp.Basic) and e.has(sp.MatrixSymbol))
+
 
 def _realify(e: Any) -> Any:
     """Symbols of notes are real unless said otherwise (ML notes mean real numbers)."""
@@ -147,11 +191,18 @@ def _apply_definition(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any
 
 def _replace_symbols(e: sp.Basic, mapping: dict[sp.Symbol, Any]) -> sp.Basic:
     """Replace symbols, leaving the labels of indexed objects (``x`` in ``x[i]``) alone."""
-    bases = list(e.atoms(sp.IndexedBase))
+    bases = sorted(e.atoms(sp.IndexedBase), key=sp.default_sort_key)
     if not bases:
         return e.xreplace(mapping)
-    hidden = {b: sp.Dummy(f"base_{k}") for k, b in enumerate(bases)}
-    return e.xreplace(hidden).xreplace(mapping).xreplace({v: k for k, v in hidden.items()})
+    # Each entry x[i] is hidden as an undefined function of its indices, so that the indices are
+    # still replaced but the base is not. (Hiding the base behind a Dummy does not work: Indexed
+    # wraps the Dummy in a new IndexedBase, and x[i] comes back as IndexedBase(x)[i].)
+    hidden = {b: sp.Function(f"hidden_base_{k}") for k, b in enumerate(bases)}
+    back = {f: b for b, f in hidden.items()}
+    e = e.replace(lambda a: isinstance(a, sp.Indexed) and a.base in hidden,
+                  lambda a: hidden[a.base](*a.indices))
+    e = e.xreplace(mapping)
+    return e.replace(lambda a: isinstance(a, AppliedUndef) and a.func in back, lambda a: back[a.func][a.args])
 
 
 def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tuple[int, ...]], ...]]:
@@ -220,9 +271,11 @@ def _definition(parsed: Parsed, eq: Equation, ctx: Context) -> tuple[str, tuple[
     if parsed.relation != "=" or len(parsed.sides) != 2:
         return None
     lhs, rhs = parsed.sides
+    if isinstance(lhs, sp.Symbol) and _is_matrix(rhs):
+        return lhs.name, (), rhs  # a name for an explicit matrix (not substituted later: see _plan_equation)
     if isinstance(lhs, sp.Symbol):
-        if lhs in getattr(rhs, "free_symbols", set()):
-            return None
+        if lhs in _plain_symbols(rhs):
+            return None  # recursive (L = (1/N) Σ L_i is not: there L is the base of its entries)
         if rhs.is_number and not eq.display:
             return None  # a value in running text ("at $w = 0$"), not a definition
         if lhs.name in ctx.definitions or not getattr(rhs, "free_symbols", None):
@@ -269,6 +322,51 @@ def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], 
     return None
 
 
+def _redefined(sides: Sequence[Any], relations: Sequence[str], eq: Equation, ctx: Context) -> str:
+    """The name, when a display equation ``NAME = ...`` gives a defined name another form.
+
+    Notes do this both to restate a definition (a claim to check) and to introduce another
+    loss under the same name (cs231n's L_i): which one is meant, the notes do not say.
+    """
+    if list(relations) != ["="] or len(sides) != 2:
+        return ""
+    lhs, rhs = sides
+    if isinstance(lhs, sp.Symbol):
+        name = lhs.name
+    elif isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args):
+        name = lhs.func.__name__
+    else:
+        return ""
+    if name not in ctx.definitions or (isinstance(rhs, sp.Basic) and name in {str(s) for s in rhs.free_symbols}):
+        return ""
+    return name
+
+
+def _plain_symbols(e: Any) -> set[Any]:
+    """Free symbols of `e`, without the labels of its indexed objects (L in L[i])."""
+    if not isinstance(e, sp.Basic):
+        return set()
+    labels = {b.label for b in e.atoms(sp.IndexedBase)}
+    hidden = e.replace(lambda a: isinstance(a, sp.Indexed), lambda a: sp.Integer(0)) if labels else e
+    return set(hidden.free_symbols) - (labels - set(hidden.free_symbols))
+
+
+def _entry_derivative(e: Any) -> str | None:
+    """A derivative with respect to ``f_j`` of an expression that sums over the entries f[j].
+
+    ``∂/∂f_j Σ_j g(f_j)`` means the derivative with respect to one entry; as parsed, f_j is a
+    name unrelated to the summed entries, so the derivative would come out wrong.
+    """
+    if not isinstance(e, sp.Basic):
+        return None
+    for d in e.atoms(sp.Derivative):
+        bases = {str(b.label) for b in d.expr.atoms(sp.IndexedBase)}
+        for v in d.variables:
+            if isinstance(v, sp.Symbol) and "_" in v.name and v.name.rpartition("_")[0] in bases:
+                return str(d.variables[0])
+    return None
+
+
 def _undefined_functions(e: Any, ctx: Context) -> list[str]:
     if not isinstance(e, sp.Basic):
         return []
@@ -288,7 +386,7 @@ def _apply_directive(d: Directive, ctx: Context) -> str | None:
         ctx.expect_wrong_next = True
     elif verb == "assume":
         try:
-            parsed = parse_latex(arg, notation=ctx.notation)
+            parsed = ctx.parse(arg, notation=ctx.notation)
         except ParseError as exc:
             return f"cannot read the assumption {arg!r}: {exc}"
         if parsed.relation is None:
@@ -302,7 +400,7 @@ def _apply_directive(d: Directive, ctx: Context) -> str | None:
                 return f"assumption relation {rel!r} is not supported; use <, <=, >, >=, !="
     elif verb == "define":
         try:
-            parsed = parse_latex(arg, notation=ctx.notation)
+            parsed = ctx.parse(arg, notation=ctx.notation)
         except ParseError as exc:
             return f"cannot read the definition {arg!r}: {exc}"
         fake = Equation(file=d.file, line=d.line, column=1, latex=arg, display=True, env=None, rows=())
@@ -348,6 +446,7 @@ class Task:
     chain: tuple[int, int] | None = None  # (chain id, index of the right side in the chain)
     against: int = 0  # index of the chain side the claim compares with
     undefined: tuple[str, ...] = ()  # functions the notes use without defining them
+    redefines: str = ""  # a defined name given another form: a new definition, or a claim
     verdict: Verdict | None = None
 
 
@@ -373,14 +472,15 @@ def _verdict_message(v: Verdict, kind: str, step: int, chain: bool) -> str:
 class Plan:
     """The tasks of one or more sources, and the chains they belong to."""
 
-    def __init__(self) -> None:
+    def __init__(self, parse: Any = None) -> None:
         self.tasks: list[Task] = []
         self.chains: list[_Chain] = []
+        self.parse = parse or parse_latex
 
     def add_source(self, items: Iterable[Equation | Directive], *, notation: Notation | None = None,
                    assumptions: Sequence[sp.Basic] = ()) -> None:
         """Read one source's items in order, with a fresh context, and plan its tasks."""
-        ctx = Context(notation=notation or Notation(), assumptions=list(assumptions))
+        ctx = Context(notation=notation or Notation(), assumptions=list(assumptions), parse=self.parse)
         for item in items:
             if isinstance(item, Directive):
                 problem = _apply_directive(item, ctx)
@@ -406,7 +506,7 @@ class Plan:
         current_chain: int | None = None
         for row in rows:
             try:
-                parsed = parse_latex(row.latex, notation=ctx.notation)
+                parsed = ctx.parse(row.latex, notation=ctx.notation)
             except ParseError as exc:
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="unparsed",
                                        fixed=Verdict(status=Status.UNPARSED, reason=str(exc)),
@@ -430,6 +530,12 @@ class Plan:
             definition = None if row.continues else _definition(parsed, eq, ctx)
             if definition is not None and len(sides) == 2:
                 name, params, body = definition
+                if _is_matrix(body):
+                    # matrices are read but not checked in notes: a later scalar reading of the
+                    # name must not receive a matrix
+                    self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
+                                           fixed=Status.DEFINED, message=f"defines the matrix {name} (not used in checks)"))
+                    continue
                 ctx.definitions[name] = (params, _substitute(body, ctx))
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
                                        fixed=Status.DEFINED, message=f"defines {name}"))
@@ -437,7 +543,11 @@ class Plan:
                 current_chain = len(self.chains)  # `&=` rows below continue from the definition
                 self.chains.append(_Chain([_substitute(sides[1], ctx)], [], list(ctx.assumptions)))
                 continue
+            redefined = "" if row.continues else _redefined(sides, relations, eq, ctx)
             substituted = [_substitute(x, ctx) for x in sides]
+            if redefined and substituted[1] != ctx.definitions[redefined][1]:
+                # From here on the name has two meanings; neither is used for later claims.
+                del ctx.definitions[redefined]
             if row.continues and current_chain is not None:
                 # an `&=` row extends the chain of the rows above it (its first side is their last)
                 chain_id = current_chain
@@ -458,12 +568,26 @@ class Plan:
                 task.undefined = tuple(sorted(set(_undefined_functions(substituted[k - 1], ctx))
                                               | set(_undefined_functions(substituted[k], ctx))))
                 self._fill(task, substituted[k - 1], substituted[k], rel, ctx.assumptions, is_chain)
+                task.redefines = redefined
                 self.tasks.append(task)
             chain_tail = sides[-1]
 
     def _fill(self, task: Task, a: Any, b: Any, rel: str, assumptions: Sequence[sp.Basic], is_chain: bool) -> None:
         if rel in ("approx", "≈"):
             task.fixed, task.kind, task.message = Status.SKIPPED, "approximation", "an approximation is not checked"
+            return
+        if rel == "propto":
+            task.fixed, task.kind, task.message = Status.SKIPPED, "relation", "a proportionality is not checked"
+            return
+        if _is_matrix(a) or _is_matrix(b):
+            task.fixed, task.kind = Status.SKIPPED, "matrix"
+            task.message = "a matrix equation: read, but matrix claims are not checked in notes"
+            return
+        entry = _entry_derivative(a) or _entry_derivative(b)
+        if entry:
+            reason = (f"a derivative with respect to the entry {entry} of a vector that is summed over: "
+                      "entries of summed vectors are not differentiated in notes, so it is not checked")
+            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
             return
         opaque = _opaque_derivative(a) or _opaque_derivative(b)
         if opaque:
@@ -541,35 +665,54 @@ def _run(tasks: list[Task], *, seed: int, timeout: float, jobs: int, cache: Any,
     if not todo:
         return
     args = [(t.claim, seed, timeout) for t, _ in todo]
-    if jobs > 1 and len(todo) > 1:
-        import concurrent.futures as cf
-        import multiprocessing as mp
-
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
-            verdicts = []
-            for n, v in enumerate(pool.map(_run_one, args, chunksize=1), 1):
-                verdicts.append(v)
-                if progress:
-                    progress(n, len(todo))
-    else:
-        verdicts = []
-        for n, a in enumerate(args, 1):
-            verdicts.append(_run_one(a))
-            if progress:
-                progress(n, len(todo))
+    # long-lived budgeted workers (a fork per claim costs more than most claims); one that
+    # overruns is killed and replaced. No concurrent.futures: its threads make fork unsafe.
+    with BudgetPool(max(1, min(jobs, len(todo)))) as pool:
+        outcomes = pool.map(_run_claim_task, args, timeout=timeout, on_done=progress)
+    verdicts = [_outcome_verdict(o) for o in outcomes]
     for (t, key), v in zip(todo, verdicts):
         t.verdict = v
-        if cache is not None and key and not (v.reason or "").startswith("time budget spent"):
+        if cache is not None and key and not (v.reason or "").startswith(("time budget spent", "memory budget spent")):
             cache.put(key, v)
 
 
+def _run_claim_task(args: tuple[Any, int, float]) -> Verdict:
+    claim, seed, timeout = args
+    return _run_claim(claim, seed, timeout)
+
+
+def _outcome_verdict(o: Outcome) -> Verdict:
+    if o.ok:
+        return o.value  # type: ignore[no-any-return]
+    if o.status == "time":
+        return Verdict.inconclusive(o.message)
+    if o.status == "memory":
+        return Verdict.inconclusive("memory budget spent (the worker was stopped)")
+    first = o.message.splitlines()[0][:160] if o.message else "unknown error"
+    return Verdict.inconclusive(f"the engine could not evaluate it: {first}")
+
+
+#: Operators of probability that the parser reads as functions: without a distribution, an
+#: identity about them is neither verified nor a counterexample.
+_OPERATORS = frozenset({"E", "Var", "Cov", "P", "KL"})
+
+
 def _to_result(t: Task) -> Result:
+    if t.verdict is not None and t.verdict.status is Status.WRONG and t.redefines:
+        t.verdict = Verdict.inconclusive(f"{t.redefines} was defined earlier, and this form of it does not agree "
+                                         "with that definition: the notes may define it anew or claim a wrong form, "
+                                         "and they do not say which")
     if t.verdict is not None and t.verdict.status is Status.WRONG and t.undefined:
         # f is not defined by the notes: the equation is not an identity for every f, but the
         # notes may mean a particular f. Conservative: not a counterexample to the notes.
         names = ", ".join(t.undefined)
-        t.verdict = Verdict.inconclusive(f"it does not hold for every function {names}, and the notes do not "
-                                         f"define {names}; define it (or mark the equation) to have it checked")
+        operators = sorted(set(t.undefined) & _OPERATORS)
+        if operators:
+            t.verdict = Verdict.inconclusive(f"{', '.join(operators)} (expectation, variance, probability) need a "
+                                             "distribution, which the notes do not give; it is not checked")
+        else:
+            t.verdict = Verdict.inconclusive(f"it does not hold for every function {names}, and the notes do not "
+                                             f"define {names}; define it (or mark the equation) to have it checked")
     if t.verdict is not None:
         v = t.verdict
         kind = t.kind
