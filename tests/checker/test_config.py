@@ -216,3 +216,15 @@ def test_jobs_sets_the_worker_count_and_the_option_overrides_it(tmp_path, capsys
     assert code == 0 and [r["verdict"] for r in results] == ["verified", "verified"]
     run_check(capsys, monkeypatch, tmp_path, "-j", "1", "n.md")
     assert seen == [2, 1]
+
+
+def test_check_stops_on_an_unknown_key_naming_file_and_key(tmp_path, capsys, monkeypatch):
+    """`mathcheck check` exits 2 on a typo in [tool.mathcheck], and says which file and key."""
+    from checker.cli import main
+
+    (tmp_path / "n.md").write_text("$$x + x = 2x$$\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.mathcheck]\nstrcit = true\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-cache", "n.md"]) == 2
+    err = capsys.readouterr().err
+    assert "pyproject.toml: [tool.mathcheck] strcit: unknown key; did you mean 'strict'?" in err
