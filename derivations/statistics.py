@@ -15,7 +15,7 @@ import sympy as sp
 from checker.claims import DerivativeClaim, Identity, Property
 from derivations._model import Derivation, Step
 from formulas.probability import (
-    _PA as _pA, _PAB as _pAB, _PB as _pB, EJ, SK, SKL, E, K, L, P, PJ, _tot, i, j, mu, n, p00, p01, p10, p11,
+    _PA as _pA, _PAB as _pAB, _PB as _pB, EJ, SK, E, K, L, P, PJ, _tot, i, j, mu, n, p00, p01, p10, p11,
     s2 as sigma, xs, ys,
 )
 
@@ -51,13 +51,15 @@ variance_identity = Derivation(
 _mx = EJ(lambda r, c: xs[r])
 _my = EJ(lambda r, c: ys[c])
 _sum_pj = sp.Sum(sp.Sum(PJ(i, j), (j, 1, L)), (i, 1, K))
+# 2×2 and 2×1 tables first, where the symbolic proofs are tried; the numeric checks take every size.
+_SXY = ((K, (2, 1, 3)), (L, (2, 1)))
 
 covariance_identity = Derivation(
     id="covariance_identity",
     title="Covariance: E[(X − μ_X)(Y − μ_Y)] = E[XY] − μ_X μ_Y",
     supports=("stat.covariance",),
-    sizes=SKL,
-    notes="(X, Y) = (x_i, y_j) with probability p_ij = u_ij/Σu (joint pmfs of 1..3 × 1..3 values).",
+    sizes=_SXY,
+    notes="(X, Y) = (x_i, y_j) with probability p_ij = u_ij/Σu (joint pmfs of 1..3 × 1..2 values).",
     steps=(
         Step(expr=EJ(lambda r, c: (xs[r] - _mx) * (ys[c] - _my)), rule="definition of the covariance",
              latex=r"\operatorname{Cov}(X,Y) &= \mathbb{E}\bigl[(X-\mu_X)(Y-\mu_Y)\bigr]"),
@@ -75,7 +77,7 @@ variance_of_sum = Derivation(
     id="variance_of_sum",
     title="Variance of a sum: Var(X + Y) = Var X + Var Y + 2 Cov(X, Y)",
     supports=("stat.variance_sum",),
-    sizes=SKL,
+    sizes=_SXY,
     notes="(X, Y) = (x_i, y_j) with probability p_ij = u_ij/Σu, dependent in general.",
     steps=(
         Step(expr=EJ(lambda r, c: (xs[r] + ys[c] - EJ(lambda q, d: xs[q] + ys[d])) ** 2),
@@ -253,7 +255,7 @@ bias_variance = Derivation(
     id="bias_variance",
     title="Bias-variance decomposition: E[(y − f̂)²] = (f − E f̂)² + Var f̂ + σ²",
     supports=("stat.bias_variance",),
-    sizes=((J, (2, 3)), (K, (1, 2, 3))),
+    sizes=((J, (2, 3)), (K, (2, 1))),
     notes="y = f + ε; f̂ = fhat_i with probability p_i over training sets; ε = ε_j with probability q_j, "
           "independent of f̂, centred (E[ε] = 0), σ² = E[ε²].",
     steps=(
