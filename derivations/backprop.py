@@ -3,8 +3,10 @@ network with one hidden layer, by the chain rule.
 
 The network is z^[1] = W^[1]x + b^[1], a^[1] = σ(z^[1]), z^[2] = W^[2]a^[1] + b^[2],
 a^[2] = σ(z^[2]), with the loss J = ½‖a^[2] − y‖² (as the catalog's networks), and σ
-applied entry by entry. Every line is checked at several widths: each derivative is taken
-entry by entry from the loss written out at concrete sizes.
+applied entry by entry. Every line is checked at several widths, each derivative taken
+entry by entry at concrete sizes. The output layer's lines differentiate the loss itself;
+the lines through a hidden layer differentiate δᵀz with δ = ∂J/∂z free (`_through`), which
+is exact by the chain rule and keeps one layer of σ per line.
 """
 
 from __future__ import annotations
@@ -59,7 +61,6 @@ _z2_of_z1 = W2 * _sig(z1) + b2
 _z2_of_a1 = W2 * a1 + b2
 _z1_of_x = W1 * x + b1
 _eq = lambda lhs, rhs: sp.Eq(lhs, rhs, evaluate=False)  # noqa: E731
-_FIXED = r"(the gradient of $\delta^{[%d]\top}z^{[%d]}$ at fixed $\delta^{[%d]} = \partial J/\partial z^{[%d]}$)"
 
 backprop_deltas = Derivation(
     id="backprop_deltas",
@@ -73,9 +74,8 @@ backprop_deltas = Derivation(
              rule=r"chain rule: $\nabla_a J = a - y$, and $a_i = \sigma(z_i)$ depends on $z_i$ alone",
              latex=r"(a^{[2]} - y)\odot\sigma'(z^{[2]})"),
         Step(expr=_eq(sp.Derivative(_through(delta2, _z2_of_z1), z1), (W2 * DiagMatrix(_dsig(z1))).T * delta2),
-             rule=r"chain rule through $z^{[2]} = W^{[2]}\sigma(z^{[1]}) + b^{[2]}$: "
-                  r"$\partial J/\partial z^{[1]} = (\partial z^{[2]}/\partial z^{[1]})^\top\delta^{[2]}$, "
-                  r"$\partial z^{[2]}/\partial z^{[1]} = W^{[2]}\operatorname{diag}\sigma'(z^{[1]})$ " + _FIXED % (2, 2, 2, 2),
+             rule=r"chain rule through $z^{[2]} = W^{[2]}\sigma(z^{[1]}) + b^{[2]}$, "
+                  r"whose Jacobian is $W^{[2]}\operatorname{diag}\sigma'(z^{[1]})$",
              latex=r"\delta^{[1]} = \frac{\partial J}{\partial z^{[1]}} "
                    r"&= \bigl(W^{[2]}\operatorname{diag}\sigma'(z^{[1]})\bigr)^\top\delta^{[2]}"),
         Step(expr=DiagMatrix(_dsig(z1)) * W2.T * delta2,
@@ -91,14 +91,16 @@ backprop_deltas = Derivation(
              rule=r"likewise, $\partial z^{[2]}_i/\partial b^{[2]}_i = 1$",
              latex=r"\frac{\partial J}{\partial b^{[2]}} &= \delta^{[2]}"),
         Step(expr=_eq(sp.Derivative(_through(delta1, _z1_of_x), W1), delta1 * x.T),
-             rule=r"the same through $z^{[1]} = W^{[1]}x + b^{[1]}$ " + _FIXED % (1, 1, 1, 1),
+             rule=r"the same, through $z^{[1]} = W^{[1]}x + b^{[1]}$",
              latex=r"\frac{\partial J}{\partial W^{[1]}} &= \delta^{[1]}x^\top"),
         Step(expr=_eq(sp.Derivative(_through(delta1, _z1_of_x), b1), delta1),
              rule=r"likewise, $\partial z^{[1]}_i/\partial b^{[1]}_i = 1$",
              latex=r"\frac{\partial J}{\partial b^{[1]}} &= \delta^{[1]}"),
     ),
     sizes=((d, (2,)), (h, (2, 3)), (o, (1, 2))),
-    notes="Deeper layers repeat lines 2-4 with (l, l + 1) for (1, 2); a^[0] = x.",
+    notes="Lines 2, 7 and 8 are checked as the gradient of δᵀz (δ = ∂J/∂z held fixed), which is "
+          "∂J/∂θ for every J that depends on θ only through z. Deeper layers repeat lines 2-4 with "
+          "(l, l + 1) for (1, 2); a^[0] = x.",
 )
 
 DERIVATIONS: tuple[Derivation, ...] = (backprop_deltas,)
