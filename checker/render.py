@@ -91,7 +91,30 @@ class MLLatexPrinter(LatexPrinter):
     def _print_Determinant(self, expr: Any) -> str:
         return rf"\det\left({self._print(expr.arg)}\right)"
 
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        # θ − α∇J rather than −α∇J + θ: the terms with a plus sign first, each group in SymPy's order
+        terms = list(self._as_ordered_terms(expr, order=order))
+        plus = [t for t in terms if not t.could_extract_minus_sign()]
+        terms = plus + [t for t in terms if t.could_extract_minus_sign()] if plus else terms
+        tex = ""
+        for k, term in enumerate(terms):
+            if k and term.could_extract_minus_sign():
+                tex += " - "
+                term = -term
+            elif k:
+                tex += " + "
+            term_tex = self._print(term)
+            tex += rf"\left({term_tex}\right)" if self._needs_add_brackets(term) else term_tex
+        return tex
+
     def _print_Mul(self, expr: sp.Mul) -> str:
+        reordered = _scalars_first(expr)
+        if reordered is not None:
+            saved, self._settings["order"] = self._settings.get("order"), "none"
+            try:
+                return super()._print_Mul(reordered)
+            finally:
+                self._settings["order"] = saved
         # (1/n) Σ ...: the coefficient in front of the sum, as ML notes write it
         sums = [a for a in expr.args if isinstance(a, sp.Sum)]
         rest = [a for a in expr.args if not isinstance(a, sp.Sum)]
@@ -137,6 +160,28 @@ class MLLatexPrinter(LatexPrinter):
         arg = self._print(expr.args[0])
         tex = rf"\log\left({arg}\right)"
         return rf"{tex}^{{{exp}}}" if exp else tex
+
+
+def _scalars_first(expr: sp.Mul) -> sp.Mul | None:
+    """``a X`` and ``p_i log p_i``: numbers, then lower-case names, then the rest (SymPy sorts X before a).
+
+    Only for products without denominators and with a positive sign, which SymPy prints
+    factor by factor; None when nothing moves.
+    """
+    args = list(expr.as_ordered_factors())
+    if not expr.is_commutative or expr.could_extract_minus_sign() or any(
+            a.is_Pow and a.exp.is_negative or a.is_Rational and not a.is_Integer for a in args):
+        return None
+
+    def rank(a: Any) -> int:
+        if a.is_number:
+            return 0
+        base = a.base if a.is_Pow else a
+        name = str(base.base) if isinstance(base, sp.Indexed) else getattr(base, "name", "")
+        return 1 if name[:1].islower() or name.split("_")[0] in _GREEK else 2
+
+    ordered = sorted(args, key=rank)
+    return None if ordered == args else sp.Mul(*ordered, evaluate=False)
 
 
 _LAYER = re.compile(r"^(?P<base>[A-Za-z]+)\^\[(?P<layer>[^\]]+)\]$")

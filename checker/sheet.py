@@ -110,10 +110,20 @@ def _formula_tex(r: Any) -> str:
             rf"\fitmath{{{getattr(f, 'latex', None) or latex_of(f.statement)}}}\par"]
     for finding in r.findings:
         ev = finding.evidence
-        body.append(r"{\scriptsize\textcolor{red!70!black}{finding (" + tex_text(ev.get("source", "")) + r"):} "
-                    + r"\strike{\texttt{" + tex_text(_short(ev.get("check", ""), 40)) + r"}}"
-                    + r" $\to$ " + tex_text(_short(ev.get("correct", ""), 160)) + r"\par}")
+        written = _as_written(r, ev)
+        body.append(r"{\scriptsize\textcolor{red!70!black}{" + tex_text(ev.get("source", "")) + r" writes} "
+                    + " ".join(rf"\strike{{{tex_text(word)}}}" for word in written.split())
+                    + r" \textcolor{green!30!black}{$\Rightarrow$ " + tex_text(_short(ev.get("correct", ""), 200))
+                    + r"}\par}")
     return "\n".join(body)
+
+
+def _as_written(r: Any, evidence: dict[str, Any]) -> str:
+    """The document's own form behind a finding (its description), else the check's name."""
+    for w in getattr(r.formula, "as_written", ()):
+        if w.name == evidence.get("check"):
+            return w.description
+    return str(evidence.get("check", ""))
 
 
 def _short(s: str, n: int) -> str:
@@ -194,7 +204,7 @@ def to_markdown(results: Sequence[Any], *, derivations: Sequence[Any] = (),
         out += ["", "$$", getattr(f, "latex", None) or latex_of(f.statement), "$$", ""]
         for finding in r.findings:
             ev = finding.evidence
-            out += [f"> **Finding** ({ev.get('source', '')}): ~~`{ev.get('check', '')}`~~ → {ev.get('correct', '')}  ",
+            out += [f"> **Finding** ({ev.get('source', '')} writes): ~~{_as_written(r, ev)}~~ → {ev.get('correct', '')}  ",
                     f"> {ev.get('at', '')}", ""]
     if derivations:
         out += ["## Derivations", ""]
