@@ -53,7 +53,7 @@ kl_gaussians = Derivation(
     notes="p = N(μ₁, σ₁²), q = N(μ₂, σ₂²); under p, x = μ₁ + σ₁t with t ~ N(0, 1).",
     steps=(
         Step(expr=sp.Integral(_N1 * (sp.log(_N1) - sp.log(_N2)), (x, -sp.oo, sp.oo)),
-             rule="definition: $KL(p\\|q) = E_p[\\log p - \\log q]$",
+             rule="definition: $\\operatorname{KL}(p\\|q) = E_p[\\log p - \\log q]$",
              latex=r"\operatorname{KL}(p\,\|\,q) &= \mathbb{E}_p\bigl[\log p(x) - \log q(x)\bigr]"),
         Step(expr=_Ep(_logratio),
              rule="$\\log N(x; \\mu, \\sigma^2) = -\\log\\sigma - \\frac12\\log 2\\pi - (x - \\mu)^2/(2\\sigma^2)$",
@@ -130,7 +130,7 @@ cross_entropy_decomposition = Derivation(
         Step(expr=-sp.Sum(_Pi(i) * (sp.log(_Pi(i)) - sp.log(_Pi(i) / _Qi(i))), (i, 1, K)),
              rule="$\\log(ab) = \\log a + \\log b$ and $\\log(q/p) = -\\log(p/q)$",
              latex=r"-\sum_i p_i\Bigl(\log p_i - \log\frac{p_i}{q_i}\Bigr)"),
-        Step(expr=_H + _KL, rule="linearity of the sum; definitions of $H(P)$ and $KL(P\\|Q)$",
+        Step(expr=_H + _KL, rule="linearity of the sum; definitions of $H(P)$ and $\\operatorname{KL}(P\\|Q)$",
              latex=r"-\sum_i p_i\log p_i + \sum_i p_i\log\frac{p_i}{q_i} = H(P) + \operatorname{KL}(P\,\|\,Q)"),
     ),
 )

@@ -51,15 +51,16 @@ variance_identity = Derivation(
 _mx = EJ(lambda r, c: xs[r])
 _my = EJ(lambda r, c: ys[c])
 _sum_pj = sp.Sum(sp.Sum(PJ(i, j), (j, 1, L)), (i, 1, K))
-# 2×2 and 2×1 tables first, where the symbolic proofs are tried; the numeric checks take every size.
-_SXY = ((K, (2, 1, 3)), (L, (2, 1)))
+# Tables of 2×2, 2×1, 3×2 and 3×1 cells; the symbolic proofs are tried on the first two, the
+# numeric checks on all four.
+_SXY = ((K, (2, 3)), (L, (2, 1)))
 
 covariance_identity = Derivation(
     id="covariance_identity",
     title="Covariance: E[(X − μ_X)(Y − μ_Y)] = E[XY] − μ_X μ_Y",
     supports=("stat.covariance",),
     sizes=_SXY,
-    notes="(X, Y) = (x_i, y_j) with probability p_ij = u_ij/Σu (joint pmfs of 1..3 × 1..2 values).",
+    notes="(X, Y) = (x_i, y_j) with probability p_ij = u_ij/Σu (joint pmfs of 2..3 × 1..2 values).",
     steps=(
         Step(expr=EJ(lambda r, c: (xs[r] - _mx) * (ys[c] - _my)), rule="definition of the covariance",
              latex=r"\operatorname{Cov}(X,Y) &= \mathbb{E}\bigl[(X-\mu_X)(Y-\mu_Y)\bigr]"),
@@ -96,7 +97,7 @@ variance_of_sum = Derivation(
                    r" + \mathbb{E}\bigl[(Y-\mu_Y)^2\bigr]"),
         Step(expr=EJ(lambda r, c: (xs[r] - _mx) ** 2) + EJ(lambda r, c: (ys[c] - _my) ** 2)
              + 2 * EJ(lambda r, c: xs[r] * ys[c] - _mx * _my),
-             rule="definitions of Var, and $Cov(X, Y) = E[XY] - \\mu_X\\mu_Y$",
+             rule="definitions of Var, and $\\operatorname{Cov}(X, Y) = E[XY] - \\mu_X\\mu_Y$",
              latex=r"\operatorname{Var}X + \operatorname{Var}Y + 2\operatorname{Cov}(X,Y)"),
     ),
 )
@@ -198,14 +199,13 @@ beta_binomial_posterior = Derivation(
              latex=r"\frac{\binom{n}{k}B(\alpha+k,\beta+n-k)}{B(\alpha,\beta)}\cdot"
                    r"\frac{\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}}{B(\alpha+k,\beta+n-k)}"),
         Step(expr=sp.Eq(_posterior_sym, _post),
-             rule="Bayes: $p(\\theta \\mid k) \\propto p(\\theta)p(k \\mid \\theta)$, a constant times the "
-                  "Beta($\\alpha + k$, $\\beta + n - k$) density; both integrate to 1, so the constant is 1",
+             rule="Bayes: $p(\\theta \\mid k) \\propto p(\\theta)p(k \\mid \\theta)$, and both densities "
+                  "integrate to 1",
              claim=Identity(lhs=_post / (_prior * _lik), rhs=(_post / (_prior * _lik)).subs(theta, sp.Rational(1, 3)),
                             assumptions=_BB),
              latex=r"p(\theta\mid k) &= \frac{\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}}{B(\alpha+k,\beta+n-k)}"),
         Step(expr=sp.Eq(_mean_sym, _beta_mean(alpha + k, beta + n - k)),
-             rule="mean of Beta($a$, $b$): $\\int_0^1 \\theta^{a}(1-\\theta)^{b-1}d\\theta/B(a, b) = B(a + 1, b)/B(a, b)$, "
-                  "with $B(a, b) = \\Gamma(a)\\Gamma(b)/\\Gamma(a + b)$",
+             rule="mean of Beta($a$, $b$): $B(a + 1, b)/B(a, b)$, $B(a, b) = \\Gamma(a)\\Gamma(b)/\\Gamma(a + b)$",
              claim=Property(statement=sp.Eq(
                  sp.Integral(theta * theta ** (a_ - 1) * (1 - theta) ** (b_ - 1), (theta, 0, 1))
                  * sp.gamma(a_ + b_) / (sp.gamma(a_) * sp.gamma(b_)), _beta_mean(a_, b_), evaluate=False),
