@@ -33,7 +33,7 @@ adam_bias_correction = Derivation(
              latex=r"m_t &= \beta_1 m_{t-1} + (1-\beta_1)\,g_t"),
         Step(expr=sp.Eq(b1 * _mul(1 - b1, sp.Sum(b1 ** (t - 1 - i) * gs[i], (i, 1, t - 1))) + (1 - b1) * gs[t],
                         _unrolled, evaluate=False),
-             rule=r"unroll (induction on $t$): $m_{t-1} = (1-\beta_1)\sum_{i=1}^{t-1}\beta_1^{t-1-i}g_i$; "
+             rule=r"unrolling (induction on $t$): $m_{t-1} = (1-\beta_1)\sum_{i=1}^{t-1}\beta_1^{t-1-i}g_i$; "
                   r"$g_t$ is the term $i = t$",
              latex=r"\beta_1(1-\beta_1)\sum_{i=1}^{t-1}\beta_1^{t-1-i}g_i + (1-\beta_1)\,g_t "
                    r"&= (1-\beta_1)\sum_{i=1}^{t}\beta_1^{t-i}g_i"),

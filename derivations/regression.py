@@ -46,7 +46,7 @@ linreg_gradient = Derivation(
              latex=rf"-\frac{{2}}{{n}}{_S}x_i{_R}"),
         Step(expr=sp.Eq(sp.Derivative(_mse, b), _mul(1 / n, sp.Sum(_mul(2, _res, sp.Derivative(_res, b)), (i, 1, n))),
                         evaluate=False),
-             rule="likewise for $b$: linearity and the chain rule",
+             rule="linearity and the chain rule, now in $b$",
              latex=rf"\frac{{\partial}}{{\partial b}}\,\frac{{1}}{{n}}{_S}{_R}^2 &= "
                    rf"\frac{{1}}{{n}}{_S}2{_R}\,\frac{{\partial}}{{\partial b}}(y_i - wx_i - b)"),
         Step(expr=_mul(1 / n, sp.Sum(_mul(2, _res, -1), (i, 1, n))),
@@ -98,7 +98,7 @@ logreg_gradient = Derivation(
              latex=r"\frac{1}{n}\,\bigl(X^\top(p - y)\bigr)_j"),
         Step(expr=sp.Eq(sp.Derivative(_J_log, b), _mul(1 / n, sp.Sum(sigmoid(_z(i)) - Y[i, 0], (i, 0, n - 1))),
                         evaluate=False),
-             rule=r"likewise for $b$, with $\partial z_i/\partial b = 1$",
+             rule=r"the chain rule in $b$, with $\partial z_i/\partial b = 1$",
              latex=rf"\frac{{\partial J}}{{\partial b}} &= \frac{{1}}{{n}}{_Sn}(p_i - y_i)"),
         Step(expr=_mul(1 / n, (sp.OneMatrix(1, n) * (_P - Y))[0, 0]), rule=r"a sum is $\mathbf{1}^\top v$",
              latex=r"\frac{1}{n}\,\mathbf{1}^\top(p - y)"),
