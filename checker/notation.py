@@ -39,7 +39,7 @@ NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Co
 _FORBIDDEN = re.compile(r"\\(def|edef|gdef|input|include|write|immediate|catcode|csname|openout|read|newcommand"
                         r"|renewcommand|let|expandafter)\b")
 _REFUSED = [
-    (re.compile(r"\^\s*\{?\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})(?![A-Za-z])"),
+    (re.compile(r"\^\s*(T|\{\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}|\\top|\\intercal)"),
      "transposes need the shapes of the matrices, which the notes do not give"),
     (re.compile(r"\\\||\\lVert|\\rVert|\\Vert|\|\|"), "norms ‖x‖ are not supported"),
     (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix|Vmatrix|array)\}"),
@@ -71,6 +71,8 @@ _RELATIONS = [
     ("\\approx", "approx"), ("\\propto", "propto"), ("\\equiv", "="), (":=", "="), ("\\coloneqq", "="), ("<", "<"), (">", ">"), ("=", "="),
 ]
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: Functions meant entry by entry when applied to a vector.
+_ELEMENTWISE = frozenset({"relu", "sigmoid", "tanh", "sign", "LeakyReLU"})
 
 
 class ParseError(ValueError):
@@ -221,8 +223,9 @@ def _code(n: int) -> str:
 
 
 def _resolve_identity(sides: list[Any]) -> list[Any]:
-    """``I`` alone on a side has the size of the other side (``AA^{-1} = I``); a plain name may
-    be set to a matrix (``W_1 = \\begin{pmatrix}...``), a scalar expression may not."""
+    """``I`` alone on a side has the size of the other side (``AA^{-1} = I``). A name, a
+    function value or a derivative may equal a matrix (``W_1 = \\begin{pmatrix}...``,
+    ``f(x) = x^T A x``); a nonzero number may not."""
     shapes = [x.shape for x in sides if is_matrix(x)]
     out = []
     for x in sides:
@@ -231,7 +234,7 @@ def _resolve_identity(sides: list[Any]) -> list[Any]:
                 raise ParseError("the size of the identity I is not known")
             x = sp.Identity(shapes[0][0])
         out.append(x)
-    if any(is_matrix(x) for x in out) and not all(is_matrix(x) or x == 0 or isinstance(x, sp.Symbol) for x in out):
+    if any(is_matrix(x) for x in out) and any(getattr(x, "is_number", False) and x != 0 for x in out):
         raise ParseError("a matrix is compared with a scalar")
     return out
 
@@ -375,6 +378,8 @@ def _xreplace_symbols(expr: Any, mapping: dict[sp.Symbol, Any]) -> Any:
 
 def _variable(text: str, st: _State) -> sp.Symbol:
     var = _parse_side(text, st)
+    if is_matrix(var):
+        raise ParseError(f"a derivative with respect to the vector or matrix {text.strip()!r} is not supported")
     if not isinstance(var, sp.Symbol):
         raise ParseError(f"cannot differentiate with respect to {text!r}")
     return var
@@ -525,8 +530,9 @@ def _function(call: Any, st: _State) -> Any:
         if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
             return sp.Determinant(args[0])
         raise ParseError("a determinant needs a square matrix: give its entries or its shape")
-    if any(is_matrix(a) for a in args):
-        raise ParseError(f"{plain} of a matrix is not supported")
+    if any(is_matrix(a) for a in args) and (plain in ("sigma", "phi", "psi") or NAMED.get(plain) in _ELEMENTWISE):
+        # σ(Wx + b) is meant entry by entry, which SymPy's matrix expressions do not say
+        raise ParseError(f"{plain} of a matrix (entry by entry) is not supported")
     if plain == "sigma" and notation.sigma == "sigmoid" and len(args) == 1:
         return sigmoid(args[0])
     mapped = NAMED.get(plain)

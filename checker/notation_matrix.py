@@ -21,7 +21,7 @@ from checker.notation_text import code, matching
 
 _ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix)\}")
 _CODE = re.compile(r"MX[a-z]{3}")
-_TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])|\\top(?![A-Za-z])"
+_TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T|\\top(?![A-Za-z])"
                         r"|\\intercal(?![A-Za-z]))")
 _TOKEN = re.compile(r"\\mathrm\{([A-Za-z0-9]+)\}|\\([A-Za-z]+)|(?<!\\)([A-Za-z])")
 
@@ -106,7 +106,7 @@ def _plain(name: str) -> str:
     return name.replace("QQ", "_")
 
 
-_GROUP_POWER = re.compile(r"\s*\^\s*(\{\s*-\s*1\s*\}|-1|\{\s*(?:T|\\top|\\intercal)\s*\}|T(?![A-Za-z])"
+_GROUP_POWER = re.compile(r"\s*\^\s*(\{\s*-\s*1\s*\}|-1|\{\s*(?:T|\\top|\\intercal)\s*\}|T"
                           r"|\\top(?![A-Za-z])|\{\s*\d\s*\}|\d)")
 
 

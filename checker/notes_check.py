@@ -99,7 +99,7 @@ def _drop_alignment(text: str) -> str:
 
 
 _QUAD = re.compile(r"\\q?quad\b|\\(?:text|textrm|mbox)\s*\{\s*(?:and|,|or)\s*\}")
-_HAS_RELATION = re.compile(r"=|\\le|\\ge|<|>")
+_HAS_RELATION = re.compile(r"=|\\le|\\ge|<|>|\\in\b")
 
 
 def _equations_in_row(text: str) -> list[str]:
@@ -322,6 +322,44 @@ def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], 
     return None
 
 
+_DECLARATION = re.compile(r"^\s*(?P<name>[^=<>]+?)\s*\\in\s*\\mathbb\s*\{\s*R\s*\}\s*"
+                          r"(?:\^\s*(?P<dims>\{[^{}]*\}|[A-Za-z0-9]))?\s*[.,;]?\s*$")
+_DIM = re.compile(r"^\s*([0-9]+|[A-Za-z](?:_[A-Za-z0-9])?)\s*$")
+
+
+def _declaration(latex: str, ctx: Context) -> str | None:
+    """``x \\in \\mathbb{R}^d``, ``W \\in \\mathbb{R}^{h \\times d}``: the shape of a name.
+
+    The shape goes into the notation's shape table, so that later ``W^\\top`` and ``Wx`` are
+    read as matrix notation (matrix claims are read, not checked, in notes). Returns the
+    message of the declaration, or None when the row is not one.
+    """
+    m = _DECLARATION.match(latex)
+    if not m:
+        return None
+    dims_text = (m.group("dims") or "").strip("{} ")
+    dims = [d for d in re.split(r"\\times|\\cdot|×", dims_text)] if dims_text else []
+    if any(not _DIM.match(d) for d in dims) or len(dims) > 2:
+        return None
+    try:
+        parsed = ctx.parse(m.group("name"), notation=Notation(log_base=ctx.notation.log_base))
+    except ParseError:
+        return None
+    if parsed.relations or len(parsed.sides) != 1 or not isinstance(parsed.sides[0], sp.Symbol):
+        return None
+    name = parsed.sides[0].name
+    if not dims:
+        return f"declares {name} a real number"
+    shape = tuple(int(d) if d.strip().isdigit() else d.strip().replace("_", "") for d in dims)
+    if len(shape) == 1:
+        shape = (shape[0], 1)
+    if shape == (1, 1):
+        return f"declares {name} a real number"
+    table = tuple((n, s) for n, s in ctx.notation.shapes if n != name) + ((name, shape),)
+    ctx.notation = replace(ctx.notation, shapes=table)
+    return f"declares {name} a {shape[0]}×{shape[1]} {'vector' if shape[1] == 1 else 'matrix'}"
+
+
 def _redefined(sides: Sequence[Any], relations: Sequence[str], eq: Equation, ctx: Context) -> str:
     """The name, when a display equation ``NAME = ...`` gives a defined name another form.
 
@@ -505,6 +543,12 @@ class Plan:
         chain_tail: Any = None
         current_chain: int | None = None
         for row in rows:
+            declared = _declaration(row.latex, ctx)
+            if declared is not None:
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="declaration",
+                                       fixed=Status.SKIPPED, message=declared))
+                chain_tail = current_chain = None
+                continue
             try:
                 parsed = ctx.parse(row.latex, notation=ctx.notation)
             except ParseError as exc:
