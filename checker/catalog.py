@@ -128,38 +128,58 @@ def verify(formula: FormulaLike, *, seed: int = 0, timeout: float = DEFAULT_TIME
 
 def verify_all(formulas: Sequence[FormulaLike], *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
                jobs: int = 1, progress: Callable[[int, str], None] | None = None) -> list[FormulaResult]:
-    """Verify several formulas, on `jobs` processes; results come back in the given order.
+    """Verify several formulas, on `jobs` processes; results come back in the given order."""
+    return verify_catalog(formulas, (), seed=seed, timeout=timeout, jobs=jobs, progress=progress)[0]
 
-    Every check is seeded from the claim itself, so the results are the same whatever the
-    number of processes.
+
+def verify_catalog(formulas: Sequence[FormulaLike], derivations: Sequence[Any] = (), *, seed: int = 0,
+                   timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
+                   progress: Callable[[int, str], None] | None = None) -> tuple[list[FormulaResult], list[Any]]:
+    """Verify formulas and check derivations, all on one pool of `jobs` processes.
+
+    Results come back in the given order. Every check is seeded from the claim itself, so
+    the results are the same whatever the number of processes.
     """
-    if jobs <= 1 or len(formulas) < 2 or not _HAS_FORK:
-        out = []
-        for n, f in enumerate(formulas, 1):
-            if progress:
-                progress(n, f.id)
-            out.append(verify(f, seed=seed, timeout=timeout))
-        return out
+    tasks = [("formula", i) for i in range(len(formulas))] + [("derivation", i) for i in range(len(derivations))]
+    names = [f.id for f in formulas] + [d.id for d in derivations]
     global _FORKED
-    _FORKED = formulas
-    ctx = mp.get_context("fork")
-    results: list[FormulaResult] = []
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        # formulas travel to the workers by fork, not by pickling (they hold code)
-        for n, r in enumerate(pool.map(_verify_index, [(i, seed, timeout) for i in range(len(formulas))],
-                                       chunksize=1), 1):
+    _FORKED = (formulas, derivations)
+    done: list[Any] = []
+    if jobs <= 1 or len(tasks) < 2 or not _HAS_FORK:
+        for n, (kind, i) in enumerate(tasks, 1):
             if progress:
-                progress(n, formulas[n - 1].id)
-            results.append(replace(r, formula=formulas[n - 1]))
-    return results
+                progress(n, names[n - 1])
+            done.append(_run(kind, i, seed, timeout))
+    else:
+        ctx = mp.get_context("fork")
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            # entries travel to the workers by fork, not by pickling (they hold code)
+            for n, r in enumerate(pool.map(_run_detached, [(k, i, seed, timeout) for k, i in tasks], chunksize=1), 1):
+                if progress:
+                    progress(n, names[n - 1])
+                kind, i = tasks[n - 1]
+                done.append(replace(r, formula=formulas[i]) if kind == "formula"
+                            else replace(r, derivation=derivations[i]))
+    return done[: len(formulas)], done[len(formulas):]
 
 
-_FORKED: Sequence[FormulaLike] = ()
+_FORKED: tuple[Sequence[FormulaLike], Sequence[Any]] = ((), ())
 
 
-def _verify_index(args: tuple[int, int, float]) -> FormulaResult:
-    i, seed, timeout = args
-    return replace(verify(_FORKED[i], seed=seed, timeout=timeout), formula=None)
+def _run(kind: str, i: int, seed: int, timeout: float) -> Any:
+    from checker.derivation import check_derivation
+
+    formulas, derivations = _FORKED
+    if kind == "formula":
+        return verify(formulas[i], seed=seed, timeout=timeout)
+    return check_derivation(derivations[i], seed=seed, timeout=timeout)
+
+
+def _run_detached(args: tuple[str, int, int, float]) -> Any:
+    """`_run` in a worker: the entry itself is left out of the result (it does not pickle)."""
+    kind, i, seed, timeout = args
+    r = _run(kind, i, seed, timeout)
+    return replace(r, formula=None) if kind == "formula" else replace(r, derivation=None)
 
 
 def to_json(r: FormulaResult) -> dict[str, Any]:
@@ -186,4 +206,4 @@ def to_json(r: FormulaResult) -> dict[str, Any]:
     }
 
 
-__all__ = ["Finding", "FormulaResult", "NamedResult", "to_json", "verify", "verify_all"]
+__all__ = ["Finding", "FormulaResult", "NamedResult", "to_json", "verify", "verify_all", "verify_catalog"]
