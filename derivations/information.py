@@ -130,8 +130,11 @@ cross_entropy_decomposition = Derivation(
         Step(expr=-sp.Sum(_Pi(i) * (sp.log(_Pi(i)) - sp.log(_Pi(i) / _Qi(i))), (i, 1, K)),
              rule="$\\log(ab) = \\log a + \\log b$ and $\\log(q/p) = -\\log(p/q)$",
              latex=r"-\sum_i p_i\Bigl(\log p_i - \log\frac{p_i}{q_i}\Bigr)"),
-        Step(expr=_H + _KL, rule="linearity of the sum; definitions of $H(P)$ and $\\operatorname{KL}(P\\|Q)$",
-             latex=r"-\sum_i p_i\log p_i + \sum_i p_i\log\frac{p_i}{q_i} = H(P) + \operatorname{KL}(P\,\|\,Q)"),
+        Step(expr=-sp.Sum(_Pi(i) * sp.log(_Pi(i)), (i, 1, K)) + sp.Sum(_Pi(i) * sp.log(_Pi(i) / _Qi(i)), (i, 1, K)),
+             rule="linearity of the sum",
+             latex=r"-\sum_i p_i\log p_i + \sum_i p_i\log\frac{p_i}{q_i}"),
+        Step(expr=_H + _KL, rule="definitions of $H(P)$ and $\\operatorname{KL}(P\\|Q)$",
+             latex=r"H(P) + \operatorname{KL}(P\,\|\,Q)"),
     ),
 )
 

@@ -69,7 +69,10 @@ covariance_identity = Derivation(
         Step(expr=EJ(lambda r, c: xs[r] * ys[c]) - _my * _mx - _mx * _my + _mx * _my * _sum_pj,
              rule="linearity of expectation ($\\mu_X$, $\\mu_Y$ are constants, $E[1] = 1$)",
              latex=r"\mathbb{E}[XY] - \mu_Y\,\mathbb{E}[X] - \mu_X\,\mathbb{E}[Y] + \mu_X\mu_Y"),
-        Step(expr=EJ(lambda r, c: xs[r] * ys[c]) - _mx * _my, rule="$E[X] = \\mu_X$, $E[Y] = \\mu_Y$; collect",
+        Step(expr=EJ(lambda r, c: xs[r] * ys[c]) - _my * _mx - _mx * _my + _mx * _my,
+             rule="$E[X] = \\mu_X$, $E[Y] = \\mu_Y$",
+             latex=r"\mathbb{E}[XY] - \mu_Y\mu_X - \mu_X\mu_Y + \mu_X\mu_Y"),
+        Step(expr=EJ(lambda r, c: xs[r] * ys[c]) - _mx * _my, rule="collect the terms in $\\mu_X\\mu_Y$",
              latex=r"\mathbb{E}[XY] - \mu_X\mu_Y"),
     ),
 )

@@ -138,3 +138,9 @@ def test_derive_cli_prints_each_step_and_the_latex(capsys):
     assert main(["derive", "cross_entropy_decomposition", "--latex"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\\begin{align*}") and r"H(P) + \operatorname{KL}(P\,\|\,Q)" in out
+
+
+def test_only_the_kl_log_density_and_moment_lines_carry_their_own_claim():
+    """The two KL lines with their own claims (tested above) are the only ones; the rest follow the chain."""
+    with_claims = {(d.id, k) for d in inf.DERIVATIONS for k, s in enumerate(d.steps) if s.claim is not None}
+    assert with_claims == {("kl_gaussians", 1), ("kl_gaussians", 4)}

@@ -99,23 +99,42 @@ def test_normal_mle_differentiates_by_sympy_and_by_finite_differences():
         assert names == {"symbolic": Status.VERIFIED, "finite-difference": Status.VERIFIED}
 
 
-def test_the_stationary_points_are_wrong_for_the_ddof_1_variance():
-    """Setting ∂ℓ/∂σ = 0 does not give the n − 1 divisor: that claim is wrong, with a counterexample."""
-    claim = st.normal_mle.steps[8].claim
-    ddof1 = st._S((xs[i] - st._mu_hat) ** 2) / (st.n - 1)
-    bad = dataclasses.replace(claim, lhs=st._dl_dsigma.subs(st.mu, st._mu_hat).subs(st.sigma, sp.sqrt(ddof1)))
-    r = check_derivation(dataclasses.replace(st.normal_mle, steps=st.normal_mle.steps[:8]
-                                             + (dataclasses.replace(st.normal_mle.steps[8], claim=bad),)))
-    assert r.wrong_steps == [8] and r.steps[8].verdict.counterexample is not None
+def _claim(derivation: Any, index: int, **changes: Any) -> Any:
+    """The claim of one line of a derivation, with some fields changed."""
+    return dataclasses.replace(derivation.steps[index].claim, **changes)
 
 
-def test_the_beta_mean_rule_is_caught_when_wrong():
-    """The Beta-mean line's claim fails for Γ(a + 2) in place of Γ(a + 1), with a counterexample."""
-    claim = st.beta_binomial_posterior.steps[4].claim
-    a, b = st.a_, st.b_
-    wrong = sp.gamma(a + 2) * sp.gamma(a + b) / (sp.gamma(a) * sp.gamma(a + b + 1))
-    verdict = check(dataclasses.replace(claim, statement=sp.Eq(claim.statement.lhs, wrong, evaluate=False))).verdict
-    assert verdict.status is Status.WRONG and verdict.counterexample is not None
+_S, _n, _mu, _sigma = st._S, st.n, st.mu, st.sigma
+_ddof1 = _S((xs[i] - st._mu_hat) ** 2) / (_n - 1)
+_a, _b = st.a_, st.b_
+# Each line that carries its own claim, with a realistic slip in that claim: (name, derivation, line, wrong claim).
+WRONG_CLAIMS = [
+    ("mle-dmu-half", st.normal_mle, 3, dict(claimed=_S(xs[i] - _mu) / (2 * _sigma**2))),
+    ("mle-mu-hat-n-plus-1", st.normal_mle, 5, dict(lhs=st._dl_dmu.subs(_mu, _S(xs[i]) / (_n + 1)))),
+    ("mle-dsigma-without-n", st.normal_mle, 6, dict(claimed=-1 / _sigma + _S((xs[i] - _mu) ** 2) / _sigma**3)),
+    ("mle-ddof-1", st.normal_mle, 8, dict(lhs=st._dl_dsigma.subs(_mu, st._mu_hat).subs(_sigma, sp.sqrt(_ddof1)))),
+    ("posterior-kernel", st.beta_binomial_posterior, 3, dict(
+        lhs=(st.theta ** (st.alpha + st.k - 1) * (1 - st.theta) ** (st.beta + st.k - 1)) / (st._prior * st._lik),
+        rhs=((st.theta ** (st.alpha + st.k - 1) * (1 - st.theta) ** (st.beta + st.k - 1))
+             / (st._prior * st._lik)).subs(st.theta, sp.Rational(1, 3)))),
+    ("beta-mean-gamma", st.beta_binomial_posterior, 4, dict(statement=sp.Eq(
+        st.beta_binomial_posterior.steps[4].claim.statement.lhs,
+        sp.gamma(_a + 2) * sp.gamma(_a + _b) / (sp.gamma(_a) * sp.gamma(_a + _b + 1)), evaluate=False))),
+    ("bayes-swapped", st.bayes_theorem, 3, dict(rhs=st._pB_given_A * st._pB / st._pA)),
+]
+
+
+@pytest.mark.parametrize("derivation,index,changes", [w[1:] for w in WRONG_CLAIMS], ids=[w[0] for w in WRONG_CLAIMS])
+def test_a_line_claim_catches_a_slip_in_it(derivation, index, changes):
+    """The claim that justifies a line (a derivative, a stationary point, a rule) is wrong for a slip."""
+    verdict = check(_claim(derivation, index, **changes)).verdict
+    assert verdict.status is Status.WRONG and verdict.counterexample is not None, verdict
+
+
+def test_every_line_with_its_own_claim_has_a_slip_tested():
+    """Every line of the module that carries a claim appears in the table of wrong claims."""
+    with_claims = {(d.id, k) for d in st.DERIVATIONS for k, s in enumerate(d.steps) if s.claim is not None}
+    assert with_claims == {(d.id, k) for _, d, k, _ in WRONG_CLAIMS}
 
 
 @pytest.mark.parametrize("did", PARAMS)
