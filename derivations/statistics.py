@@ -15,7 +15,8 @@ import sympy as sp
 from checker.claims import DerivativeClaim, Identity, Property
 from derivations._model import Derivation, Step
 from formulas.probability import (
-    _PA as _pA, _PAB as _pAB, _PB as _pB, EJ, SK, E, K, L, P, PJ, _tot, i, j, mu, n, p00, p01, p10, p11,
+    _PA as _pA, _PAB as _pAB, _PB as _pB, EJ, SK, E, K, L, P, PJ, _Efh, _lik, _ll, _mean, _post, _prior, _sum_log_pdf,
+    _tot, _var_mle, al as alpha, be as beta, f0 as f, fh, i, j, kk as k, mu, n, nn, p00, p01, p10, p11, pp as theta,
     s2 as sigma, xs, ys,
 )
 
@@ -113,12 +114,10 @@ def _S(body: sp.Expr) -> sp.Sum:
     return sp.Sum(body, (i, 1, n))
 
 
-_density = sp.exp(-(xs[i] - mu) ** 2 / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
-_loglik = -n / 2 * sp.log(2 * sp.pi * sigma**2) - _S((xs[i] - mu) ** 2) / (2 * sigma**2)
+_loglik = _ll  # 000's ℓ(μ, σ), as the catalog states it
 _dl_dmu = (_S(xs[i]) - n * mu) / sigma**2
 _dl_dsigma = (_S((xs[i] - mu) ** 2) - n * sigma**2) / sigma**3
-_mu_hat = _S(xs[i]) / n
-_var_hat = _S((xs[i] - _mu_hat) ** 2) / n
+_mu_hat, _var_hat = _mean, _var_mle
 _SN = ((n, (1, 2, 3, 4)),)
 _SN2 = ((n, (2, 3, 4)),)  # σ̂ > 0 needs two observations (that differ)
 
@@ -131,7 +130,7 @@ normal_mle = Derivation(
     sizes=_SN,
     notes="n observations x_1..x_n of N(μ, σ²), checked at n = 1..4 (σ̂ at n = 2..4).",
     steps=(
-        Step(expr=_S(sp.log(_density)), rule="log-likelihood of n independent observations",
+        Step(expr=_sum_log_pdf, rule="log-likelihood of n independent observations",
              latex=r"\ell(\mu,\sigma) &= \sum_{i=1}^n \log\frac{e^{-(x_i-\mu)^2/(2\sigma^2)}}{\sqrt{2\pi\sigma^2}}"),
         Step(expr=_S(-sp.log(2 * sp.pi * sigma**2) / 2 - (xs[i] - mu) ** 2 / (2 * sigma**2)),
              rule="$\\log(a/b) = \\log a - \\log b$, $\\log e^u = u$, $\\log\\sqrt{c} = \\frac12\\log c$",
@@ -164,16 +163,11 @@ normal_mle = Derivation(
 
 # --- Beta-binomial posterior (004) -------------------------------------------------------------
 
-theta = sp.Symbol("theta", positive=True)
-alpha, beta = sp.Symbol("alpha", positive=True), sp.Symbol("beta", positive=True)
-k = sp.Symbol("k", integer=True, nonnegative=True)
+# The catalog's model: θ (its `p`) ~ Beta(α, β), k successes in N trials (written n in the lines).
+n_trials = nn
 a_, b_ = sp.Symbol("a", integer=True, positive=True), sp.Symbol("b", integer=True, positive=True)
-
-_prior = theta ** (alpha - 1) * (1 - theta) ** (beta - 1) / sp.beta(alpha, beta)
-_lik = sp.binomial(n, k) * theta**k * (1 - theta) ** (n - k)
-_kernel = theta ** (alpha + k - 1) * (1 - theta) ** (beta + n - k - 1)
-_B_post = sp.beta(alpha + k, beta + n - k)
-_post = _kernel / _B_post
+_kernel = theta ** (alpha + k - 1) * (1 - theta) ** (beta + n_trials - k - 1)
+_B_post = sp.beta(alpha + k, beta + n_trials - k)
 
 
 def _beta_mean(p: sp.Expr, q: sp.Expr) -> sp.Expr:
@@ -182,7 +176,7 @@ def _beta_mean(p: sp.Expr, q: sp.Expr) -> sp.Expr:
 
 
 _posterior_sym, _mean_sym = sp.symbols("posterior posterior_mean")
-_BB = (theta < 1, k <= n)
+_BB = (theta < 1, k <= n_trials)
 
 beta_binomial_posterior = Derivation(
     id="beta_binomial_posterior",
@@ -194,10 +188,10 @@ beta_binomial_posterior = Derivation(
         Step(expr=sp.Mul(_prior, _lik, evaluate=False), rule="prior × likelihood",
              latex=r"p(\theta)\,p(k\mid\theta) &= \frac{\theta^{\alpha-1}(1-\theta)^{\beta-1}}{B(\alpha,\beta)}"
                    r"\binom{n}{k}\theta^k(1-\theta)^{n-k}"),
-        Step(expr=sp.binomial(n, k) / sp.beta(alpha, beta) * _kernel,
+        Step(expr=sp.binomial(n_trials, k) / sp.beta(alpha, beta) * _kernel,
              rule="collect the powers of $\\theta$ and of $1 - \\theta$",
              latex=r"\frac{\binom{n}{k}}{B(\alpha,\beta)}\,\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}"),
-        Step(expr=sp.Mul(sp.binomial(n, k) * _B_post / sp.beta(alpha, beta), _post, evaluate=False),
+        Step(expr=sp.Mul(sp.binomial(n_trials, k) * _B_post / sp.beta(alpha, beta), _post, evaluate=False),
              rule="multiply and divide by $B(\\alpha + k, \\beta + n - k)$",
              latex=r"\frac{\binom{n}{k}B(\alpha+k,\beta+n-k)}{B(\alpha,\beta)}\cdot"
                    r"\frac{\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}}{B(\alpha+k,\beta+n-k)}"),
@@ -207,7 +201,7 @@ beta_binomial_posterior = Derivation(
              claim=Identity(lhs=_post / (_prior * _lik), rhs=(_post / (_prior * _lik)).subs(theta, sp.Rational(1, 3)),
                             assumptions=_BB),
              latex=r"p(\theta\mid k) &= \frac{\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}}{B(\alpha+k,\beta+n-k)}"),
-        Step(expr=sp.Eq(_mean_sym, _beta_mean(alpha + k, beta + n - k)),
+        Step(expr=sp.Eq(_mean_sym, _beta_mean(alpha + k, beta + n_trials - k)),
              rule="mean of Beta($a$, $b$): $B(a + 1, b)/B(a, b)$, $B(a, b) = \\Gamma(a)\\Gamma(b)/\\Gamma(a + b)$",
              claim=Property(statement=sp.Eq(
                  sp.Integral(theta * theta ** (a_ - 1) * (1 - theta) ** (b_ - 1), (theta, 0, 1))
@@ -215,7 +209,7 @@ beta_binomial_posterior = Derivation(
                  sizes=((a_, (1, 2, 3, 5)), (b_, (1, 2, 4)))),
              latex=r"\mathbb{E}[\theta\mid k] &= \frac{B(\alpha+k+1,\beta+n-k)}{B(\alpha+k,\beta+n-k)}"
                    r" = \frac{\Gamma(\alpha+k+1)\,\Gamma(\alpha+\beta+n)}{\Gamma(\alpha+k)\,\Gamma(\alpha+\beta+n+1)}"),
-        Step(expr=(alpha + k) / (alpha + beta + n), rule="$\\Gamma(z + 1) = z\\,\\Gamma(z)$, twice",
+        Step(expr=(alpha + k) / (alpha + beta + n_trials), rule="$\\Gamma(z + 1) = z\\,\\Gamma(z)$, twice",
              latex=r"\frac{\alpha+k}{\alpha+\beta+n}"),
     ),
 )
@@ -224,8 +218,6 @@ beta_binomial_posterior = Derivation(
 
 J = sp.Symbol("J", integer=True, positive=True)
 l_ = sp.Symbol("l", integer=True)
-f = sp.Symbol("f", real=True)
-fh = sp.IndexedBase("fhat", real=True)   # the model's prediction: fhat[i] with probability p_i over training sets
 es = sp.IndexedBase("e", real=True)      # noise values before centring
 vs = sp.IndexedBase("v", positive=True)  # noise weights
 
@@ -250,7 +242,6 @@ def _Eboth(g: Callable[[sp.Expr, sp.Expr], sp.Expr]) -> sp.Expr:
     return E(lambda r: _Eeps(lambda c: g(r, c)))
 
 
-_Efh = E(lambda r: fh[r])
 _bias = f - _Efh
 _noise_var = _Eeps(lambda c: _eps(c) ** 2)
 

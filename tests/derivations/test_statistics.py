@@ -16,9 +16,6 @@ from derivations import statistics as st
 from formulas.probability import EJ, E, i, xs, ys
 
 IDS = [d.id for d in st.DERIVATIONS]
-#: Derivations whose check takes more than a few seconds on a loaded machine.
-SLOW = {"variance_of_sum", "bias_variance"}
-PARAMS = [pytest.param(did, marks=pytest.mark.slow) if did in SLOW else did for did in IDS]
 BY_ID = {d.id: d for d in st.DERIVATIONS}
 _cache: dict[str, DerivationResult] = {}
 
@@ -50,7 +47,7 @@ BREAKS: dict[str, tuple[int, Any]] = {
     # Σ μ written as μ instead of nμ
     "normal_mle": (4, (st._S(xs[i]) - st.mu) / st.sigma**2),
     # the exponent of 1 − θ collects k instead of n − k
-    "beta_binomial_posterior": (1, sp.binomial(st.n, st.k) / sp.beta(st.alpha, st.beta)
+    "beta_binomial_posterior": (1, sp.binomial(st.n_trials, st.k) / sp.beta(st.alpha, st.beta)
                                 * st.theta ** (st.alpha + st.k - 1) * (1 - st.theta) ** (st.beta + st.k - 1)),
     # the noise term forgotten
     "bias_variance": (3, st._bias**2 + E(lambda r: (st._Efh - st.fh[r]) ** 2) + 2 * st._bias * E(lambda r: st._Efh - st.fh[r])),
@@ -70,7 +67,7 @@ def test_the_module_has_its_derivations():
     assert set(BREAKS) == set(IDS)
 
 
-@pytest.mark.parametrize("did", PARAMS)
+@pytest.mark.parametrize("did", IDS)
 def test_every_step_is_verified_with_its_method(did):
     """Every line after the first is verified, and the verdict names its method."""
     r = result(did)
@@ -80,9 +77,7 @@ def test_every_step_is_verified_with_its_method(did):
     assert r.ok
 
 
-@pytest.mark.parametrize("did", ["variance_identity", "covariance_identity",
-                                 pytest.param("variance_of_sum", marks=pytest.mark.slow),
-                                 pytest.param("bias_variance", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("did", ["variance_identity", "covariance_identity", "variance_of_sum", "bias_variance"])
 def test_expectations_are_proved_at_several_sizes(did):
     """Lines that are sums over a pmf are proved symbolically at more than one concrete size."""
     for s in result(did).steps[1:]:
@@ -137,7 +132,7 @@ def test_every_line_with_its_own_claim_has_a_slip_tested():
     assert with_claims == {(d.id, k) for _, d, k, _ in WRONG_CLAIMS}
 
 
-@pytest.mark.parametrize("did", PARAMS)
+@pytest.mark.parametrize("did", IDS)
 def test_a_broken_middle_step_is_reported_alone(did):
     """A slip in one middle line makes that line, and only that line, wrong with a counterexample."""
     index, expr = BREAKS[did]
@@ -149,7 +144,7 @@ def test_a_broken_middle_step_is_reported_alone(did):
     assert all(s.verdict.status is Status.VERIFIED for s in others)
 
 
-@pytest.mark.parametrize("did", PARAMS)
+@pytest.mark.parametrize("did", IDS)
 def test_to_latex_is_an_align_block(did):
     """The LaTeX is one align* block with a row per line and each rule as text."""
     r = result(did)
