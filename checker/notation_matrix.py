@@ -19,7 +19,7 @@ import sympy as sp
 
 from checker.notation_text import code, matching
 
-_ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix)\}")
+_ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix|array)\}(?:\s*\{[lcr|\s]*\})?")
 _CODE = re.compile(r"MX[a-z]{3}")
 _TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T|\\top(?![A-Za-z])"
                         r"|\\intercal(?![A-Za-z]))")

@@ -20,6 +20,9 @@ FUNCTION_WORDS = ("softmax", "Softmax", "LeakyReLU", "ReLU", "relu", "sigmoid", 
 _PROSE = re.compile(r"\s|^(for|where|if|and|or|with|when|otherwise|else|all|each|any|some|s\.t\.|"
                     r"then|since|so|is|are|at|as|by|on|in|of|to)$")
 
+#: Functions the parser knows as commands (\operatorname{arcsinh} is \arcsinh).
+_LATEX_FUNCTIONS = ("arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "sinh", "cosh", "tanh", "exp",
+                    "arcsin", "arccos", "arctan", "sin", "cos", "tan", "sec", "csc", "cot")
 _SPACING = re.compile(r"\\(left|right|big|Big|bigg|Bigg)(?![A-Za-z])|\\displaystyle|\\textstyle|\\limits"
                       r"|\\[,;:! ]|\\q?quad\b|~")
 
@@ -65,6 +68,9 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = re.sub(r"\\(mathrm|text|textrm|operatorname\*?|mathit)\s*\{\s*d\s*\}", "d", s)  # \mathrm{d}x
     s = cut_trailing_text(s)
     s = re.sub(r"\\(dfrac|tfrac|cfrac)", r"\\frac", s)
+    s = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", s)  # \frac13
+    s = re.sub(r"\\sqrt\s*(\d)", r"\\sqrt{\1}", s)  # \sqrt3
+    s = re.sub(r"\\operatorname\*?\s*\{\s*(" + "|".join(_LATEX_FUNCTIONS) + r")\s*\}", r"\\\1", s)
     s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf|textbf)\s*\{\s*(\\(hat|bar|tilde)\s*\{[^{}]*\})\s*\}",
                r"\2", s)  # \mathbf{\hat{y}}
     s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf|textbf)\s*\{([^{}]*)\}", r"\2", s)
@@ -79,7 +85,9 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = re.sub(r"\\(hat|bar|tilde|widehat|overline)\s*\{\s*\\?([A-Za-z]+)\s*\}", _accent, s)
     s = re.sub(r"\\(hat|bar|tilde)\s+\\?([A-Za-z]+)", _accent, s)
     s = re.sub(r"\^\s*\{\s*\[\s*([A-Za-z0-9+\-]+)\s*\]\s*\}", r"_{L\1}", s)  # W^{[l]} is a layer index
-    s = re.sub(r"\^\s*\{\s*\(\s*([A-Za-z0-9+\-]+)\s*\)\s*\}", r"_{S\1}", s)  # x^{(i)} is a sample index
+    # x^{(i)} is a sample index (e^{(x+y)} is a power)
+    s = re.sub(r"(?<![A-Za-z\\])(?<!\be)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+)\s*\)\s*\}",
+               lambda m: rf"_{{S{m.group(1)}}}" if m.group(1) else m.group(0), s)
     # ∂L/∂w written inline with a slash: the same derivative as \frac{∂L}{∂w}
     s = re.sub(r"\\partial\s*(\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*/\s*\\partial\s*"
                r"(\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)",
