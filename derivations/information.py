@@ -38,8 +38,10 @@ def _Ep(g: sp.Expr) -> sp.Expr:
 def _with_gaussian_moments(e: sp.Expr) -> sp.Expr:
     """`e`, affine in T₁ and T₂, with c₁T₁ + c₂T₂ written as the integral E[c₁t + c₂t²]."""
     e = sp.expand(e)
-    c1, c2 = e.coeff(T1), e.coeff(T2)
-    return e.subs({T1: 0, T2: 0}) + _std(c1 * t + c2 * t**2)
+    c0, c1, c2 = e.subs({T1: 0, T2: 0}), e.coeff(T1), e.coeff(T2)
+    if sp.expand(e - c0 - c1 * T1 - c2 * T2) != 0 or (c1.free_symbols | c2.free_symbols) & {T1, T2}:
+        raise ValueError("_with_gaussian_moments: the line is not affine in E[t] and E[t²]")
+    return c0 + _std(c1 * t + c2 * t**2)
 
 
 _line3 = (sp.log(s2 / s1) - _Ep((x - m1) ** 2) / (2 * s1**2)
