@@ -277,7 +277,15 @@ def tex_text(s: str) -> str:
     return _tex_plain(s)
 
 
+_SUPERSCRIPT = re.compile(r"\^(\w+|\([^()]*\))")
+
+
 def _tex_plain(s: str) -> str:
+    # a^x and e^(-x) in titles: a superscript, not a circumflex
+    pieces = _SUPERSCRIPT.split(s)
+    if len(pieces) > 1:
+        return "".join(f"$^{{{_tex_plain(p).replace('$', '')}}}$" if k % 2 else _tex_plain(p)
+                       for k, p in enumerate(pieces))
     out = []
     for ch in s:
         if ch in "#$%&_{}":

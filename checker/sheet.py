@@ -76,11 +76,13 @@ _PREAMBLE = r"""\documentclass[9pt]{extarticle}
 \usepackage{xcolor}
 \usepackage{pgfplots}
 \pgfplotsset{compat=1.16}
-\setlength{\columnsep}{1.2em}
+\setlength{\columnsep}{2em}
+\setlength{\columnseprule}{0.3pt}
+\renewcommand{\columnseprulecolor}{\color{black!15}}
 \setlength{\parindent}{0pt}
 \newcommand{\fitmath}[1]{\resizebox{\ifdim\width>\columnwidth\columnwidth\else\width\fi}{!}{$\displaystyle #1$}}
 \newcommand{\strike}[1]{\textcolor{red!70!black}{\rlap{\rule[0.55ex]{\widthof{#1}}{0.4pt}}#1}}
-\newcommand{\entry}[3]{\par\smallskip\textbf{#1}\hfill\mbox{#3}\\{\scriptsize\textcolor{black!60}{#2}}\par}
+\newcommand{\entry}[3]{\par\smallskip{\raggedright\textbf{#1}\nobreak\hfill\penalty50\hskip1em\null\nobreak\hfill\mbox{#3}\par}\nopagebreak{\scriptsize\textcolor{black!60}{#2}}\par\nopagebreak}
 \newcommand{\badge}[1]{\kern1pt\fcolorbox{green!45!black}{green!6}{\tiny\textsf{\textcolor{green!30!black}{#1}}}}
 \newcommand{\badfinding}{\kern1pt\fcolorbox{red!60!black}{red!5}{\tiny\textsf{\textcolor{red!60!black}{finding}}}}
 \setlength{\fboxsep}{1.2pt}\setlength{\fboxrule}{0.4pt}
@@ -130,10 +132,26 @@ def _short(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _derivation_tex(d: Any) -> str:
+    """A derivation for a narrow column: each step, then its rule in small grey text under it,
+    scaled down to the column width when a step is wider."""
+    badge = r"\badge{every step verified}" if d.ok else r"{\scriptsize\textsf{\textcolor{red}{NOT every step verified}}}"
+    head = rf"\entry{{{tex_text(d.derivation.title)}}}{{{tex_text(', '.join(d.derivation.supports))}}}{{{badge}}}"
+    rows = []
+    for step in d.steps:
+        verdict = step.verdict
+        unverified = verdict is not None and verdict.status.value != "verified"
+        rule = tex_text(step.rule) + (r" \textcolor{red}{(not verified)}" if unverified else "")
+        rows.append(step.row)
+        rows.append(r"& \qquad\text{\scriptsize\textcolor{black!60}{" + rule + "}}")
+    return head + "\n" + r"\fitmath{\begin{aligned}" + " \\\\\n".join(rows) + r"\end{aligned}}\par"
+
+
 def _plot_tex(p: Plot) -> str:
     lo, hi = p.domain
     opts = [f"domain={lo}:{hi}", "samples=81", "width=\\columnwidth", "height=3.1cm",
-            "axis lines=middle", "legend style={font=\\tiny, draw=none, fill=none, at={(0.02,0.98)}, anchor=north west}",
+            "axis lines=middle", "legend style={font=\\tiny, draw=none, fill=none, at={(0.5,1.0)}, anchor=south, /tikz/every even column/.append style={column sep=0.6em}}",
+            "legend columns=-1", "title style={yshift=2.2ex}",
             "tick label style={font=\\tiny}", f"title={{\\scriptsize {tex_text(p.title)}}}", "no markers"]
     if p.ymin is not None:
         opts.append(f"ymin={p.ymin}")
@@ -175,11 +193,7 @@ def to_tex(results: Sequence[Any], *, layout: Layout = Layout(), plots: Sequence
     if derivations:
         doc.append(r"\section*{\normalsize Derivations}")
         for d in derivations:
-            status = "every step verified" if d.ok else "NOT every step verified"
-            doc.append(rf"\entry{{{tex_text(d.derivation.title)}}}{{{tex_text(', '.join(d.derivation.supports))}}}{{{status}}}")
-            block = derivation_latex(d).replace(r"\begin{align*}", r"\begin{align*}\scriptstyle").replace(
-                " \\\\\n", " \\\\\n\\scriptstyle ")
-            doc.append(r"{\scriptsize" + "\n" + block + "}")
+            doc.append(_derivation_tex(d))
     if cols > 1:
         doc.append(r"\end{multicols}")
     doc.append(r"\end{document}")
