@@ -111,3 +111,92 @@ def test_every_sheet_is_ascii(results):
     tex = sheet.to_tex(results, plots=formulas.plots.PLOTS)
     bad = sorted({ch for ch in tex if not ch.isascii()})
     assert not bad, f"non-ASCII characters in the sheet: {bad}"
+
+
+def _result(results, formula_id):
+    return next(r for r in results if r.formula.id == formula_id)
+
+
+def test_badges_follow_the_methods_of_the_run(results):
+    """An entry's badges are the methods its checks used; a failed formula gets none and says NOT VERIFIED."""
+    import dataclasses
+
+    r = _result(results, "act.sigmoid_derivative")
+    assert set(r.methods) == {"symbolic", "finite-difference"}
+    assert "\\badge{S}" in sheet._badges(r) and "\\badge{FD}" in sheet._badges(r)
+    assert "\\badge{N}" not in sheet._badges(r)
+    wrong = dataclasses.replace(r, status="wrong")
+    assert "\\badge" not in sheet._badges(wrong) and "NOT VERIFIED" in sheet._badges(wrong)
+
+
+def test_finding_shows_the_document_form_struck_out_beside_the_correct_form(results):
+    """A finding prints the document's own form struck through, then the correct form; Markdown uses ~~."""
+    r = _result(results, "opt.adam_as_written")
+    assert r.status == "finding"
+    written = formulas.get("opt.adam_as_written").as_written[0]
+    tex = sheet._formula_tex(r)
+    struck = [w for w in written.description.split()]
+    assert all(f"\\strike{{{sheet.tex_text(w)}}}" in tex for w in struck)
+    assert "$\\Rightarrow$" in tex and sheet.tex_text(written.correct[:30]) in tex
+    md = sheet.to_markdown([r])
+    assert f"~~{written.description}~~ → {written.correct}" in md
+
+
+def test_layout_options_reach_the_document(results):
+    """Paper, orientation and columns are the document's geometry and multicols."""
+    some = results[:3]
+    tex = sheet.to_tex(some, layout=sheet.Layout(paper="letter", landscape=False, columns=2))
+    assert "letterpaper" in tex and "landscape" not in tex and "\\begin{multicols}{2}" in tex
+    tex = sheet.to_tex(some, layout=sheet.Layout(columns=1))
+    assert "a4paper" in tex and "landscape" in tex and "multicols}" not in tex.split("\\begin{document}")[1]
+
+
+def test_topic_option_picks_sections(tmp_path):
+    """`sheet --topic losses -o x.tex` has the Losses section and no other."""
+    out = tmp_path / "losses.tex"
+    assert main(["sheet", "-o", str(out), "--topic", "losses"]) == 0
+    tex = out.read_text()
+    assert "\\section*{\\normalsize Losses}" in tex
+    assert tex.count("\\section*{") == 1
+    assert "Hinge loss" in tex and "Sigmoid" not in tex
+
+
+def test_markdown_output_from_the_command_line(tmp_path):
+    """`sheet -o x.md` writes Markdown with $$ blocks for the chosen topic."""
+    out = tmp_path / "sheet.md"
+    assert main(["sheet", "-o", str(out), "--topic", "information"]) == 0
+    md = out.read_text()
+    assert md.startswith("# ") and "## Information theory" in md
+    assert "D_{\\mathrm{KL}}\\left(P \\parallel Q\\right)" in md
+
+
+def test_plots_draw_the_checked_formulas():
+    """The sigmoid curves are the catalog's sigmoid and its checked derivative, not look-alikes."""
+    import sympy as sp
+
+    from checker.functions import unfold
+
+    plot = next(p for t, p in formulas.plots.PLOTS if p.title.startswith("sigmoid"))
+    (_, curve), (_, slope) = plot.curves
+    stated = formulas.get("act.sigmoid").statement.rhs
+    derivative = unfold(formulas.get("act.sigmoid_derivative").statement.rhs)
+    zs = formulas.get("act.sigmoid").statement.rhs.free_symbols
+    for value in (-3.0, -0.5, 0.0, 1.2, 4.0):
+        at = {plot.var: value}
+        assert abs(float(curve.subs(at)) - float(stated.subs({s: value for s in zs}))) < 1e-12
+        assert abs(float(slope.subs(at)) - float(derivative.subs({sp.Symbol("x", real=True): value}))) < 1e-12
+    assert abs(float(slope.subs({plot.var: 1.0})) - float(curve.subs({plot.var: 1.0}))) > 0.1
+
+
+def test_pgf_printer_writes_pgfmath():
+    """Curves become pgfmath: exp, ln, ifthenelse for pieces; a second free symbol is refused."""
+    import sympy as sp
+
+    from checker.render import pgf_of
+
+    x = sp.Symbol("x", real=True)
+    assert pgf_of(1 / (1 + sp.exp(-x)), x) == "(1/(1 + exp(-x)))"
+    assert pgf_of(-sp.log(x), x) == "-ln(x)"
+    assert pgf_of(sp.Piecewise((x, x > 0), (0, True)), x) == "ifthenelse((x > 0), x, 0)"
+    with pytest.raises(ValueError):
+        pgf_of(x + sp.Symbol("a"), x)
