@@ -85,6 +85,12 @@ class MLLatexPrinter(LatexPrinter):
             return rf"\frac{{{d} {self._print(expr.expr)}}}{{{d} {var}}}"
         return super()._print_Derivative(expr)
 
+    def _needs_mul_brackets(self, expr: Any, first: bool = False, last: bool = False) -> bool:
+        # Γ(Σ α_i) carries its own parentheses; SymPy brackets anything that holds a sum
+        if isinstance(expr, sp.Function) and not isinstance(expr, sp.Piecewise):
+            return False
+        return super()._needs_mul_brackets(expr, first=first, last=last)
+
     def _print_Identity(self, expr: Any) -> str:
         return "I"
 

@@ -45,7 +45,8 @@ def _eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Eq:
 
 normal = Formula(
     id="dist.normal", title="Normal density", topic=TOPIC_DIST, sources=("000 Probability Distributions", "004 Common Probability Distributions"),
-    statement=sp.Eq(ops.named("pdf", x), NORMAL),
+    statement=sp.Eq(ops.named("pdf", x), sp.Mul(sp.Pow(sg * sp.Pow(2 * sp.pi, sp.Rational(1, 2), evaluate=False), -1, evaluate=False),
+                                                sp.exp(-(x - mu) ** 2 / (2 * sg**2)), evaluate=False)),
     checks=(
         Check(name="standardised", claim=Identity(lhs=NORMAL.subs(x, mu + sg * t) * sg, rhs=_phi),
               note="with x = μ + σt, f(x) dx = φ(t) dt: the substitution behind the next three checks"),
