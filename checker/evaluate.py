@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -67,6 +68,27 @@ def instantiate(
     """
     if not isinstance(expr, sp.Basic):
         return expr
+    if not functions:
+        # numeric screens and symbolic proofs instantiate the same expressions at the same sizes
+        try:
+            return _instantiated(expr, tuple(sorted((sizes or {}).items(), key=lambda kv: kv[0].sort_key())))
+        except TypeError:  # an unhashable part: no reuse
+            pass
+    return _instantiate(expr, sizes, functions)
+
+
+@functools.lru_cache(maxsize=2048)
+def _instantiated(expr: sp.Basic, sizes: tuple[tuple[sp.Symbol, int], ...]) -> Any:
+    e = _instantiate(expr, dict(sizes), None)
+    # what is kept is shared: an explicit matrix is kept immutable
+    return sp.ImmutableMatrix(e) if isinstance(e, sp.MatrixBase) and not isinstance(e, sp.ImmutableMatrix) else e
+
+
+def _instantiate(
+    expr: sp.Basic,
+    sizes: Mapping[sp.Symbol, int] | None,
+    functions: Mapping[UndefinedFunction, Callable[[sp.Expr], sp.Expr]] | None,
+) -> Any:
     e = unfold(expr)
     if sizes:
         e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()})
@@ -252,11 +274,24 @@ _ASSUMPTION_KEYS = {"real", "positive", "negative", "nonnegative", "nonpositive"
 
 
 def lambdify_safe(args: Sequence[sp.Symbol], expr: Any, modules: str = "numpy") -> Callable[..., Any]:
-    """`sympy.lambdify` after checking that every name is a plain identifier."""
+    """`sympy.lambdify` after checking that every name is a plain identifier.
+
+    Compiled functions are kept (bounded): a chain checks each line against the line before,
+    so every line but the ends is compiled twice otherwise, and lambdify costs milliseconds.
+    """
     check_names(expr if not isinstance(expr, sp.MatrixBase) else sp.Tuple(*expr))
     for a in args:
         if not _SAFE_NAME.match(a.name):
             raise UnsafeNameError(a.name)
+    key_expr = sp.ImmutableMatrix(expr) if isinstance(expr, sp.MatrixBase) else expr
+    try:
+        return _lambdified(tuple(args), key_expr, modules)
+    except TypeError:  # not hashable: compile without keeping it
+        return sp.lambdify(list(args), expr, modules=modules)
+
+
+@functools.lru_cache(maxsize=1024)
+def _lambdified(args: tuple[sp.Symbol, ...], expr: Any, modules: str) -> Callable[..., Any]:
     return sp.lambdify(list(args), expr, modules=modules)
 
 
