@@ -2,33 +2,75 @@
 its budget is spent.
 
 SymPy calls can run for ever (``simplify`` of a tower of powers, an integral it cannot
-do). A thread cannot be stopped and ``signal.alarm`` is process-global, so the work goes
-to a forked child; the parent waits at most `timeout` seconds and kills the child then.
-The child's address space is capped, so an exploding expression costs memory up to the
-cap and no more.
+do, ``(1/3)^{10^{12}}`` evaluated exactly). A thread cannot be stopped and ``signal.alarm``
+is process-global, so the work goes to a forked child; the parent waits at most `timeout`
+seconds and kills the child then. The child's address space is capped
+(``setrlimit(RLIMIT_AS)``, Linux), so an exploding expression costs memory up to the cap
+and no more.
+
+Two ways in:
+
+- `call_with_budget`: one computation, one fresh child (used inside the engine, for one
+  `simplify` or one integral);
+- `BudgetPool`: many computations over a few long-lived workers, each computation under its
+  own time budget; a worker whose computation overruns is killed and replaced, the others
+  go on. Forking a process per equation of a large book would cost more than checking it.
+
+The pool uses pipes and no threads: forking a process that has threads (as
+`concurrent.futures` pools do) can copy a held lock into the child and hang it.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.connection as mpc
 import os
 import sys
+import time
 import traceback
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from checker.errors import BudgetSpent
 
 T = TypeVar("T")
 
-#: Address-space cap of a worker, in bytes.
+#: Default address-space cap of a worker, in bytes (``--memory`` changes it). SymPy rarely
+#: needs more than a few hundred MB; 4 GiB leaves room for large but honest work and still
+#: stops an expression that grows without bound long before the machine swaps.
 DEFAULT_MEMORY = 4 * 1024**3
+#: Passed as `memory`: use the limit set by `set_memory_limit` (DEFAULT_MEMORY unless changed).
+CONFIGURED = -1
 
 _HAS_FORK = sys.platform != "win32" and "fork" in mp.get_all_start_methods()
+_memory_limit: int | None = DEFAULT_MEMORY
 
 
 class WorkerError(RuntimeError):
     """The computation raised inside the worker; the message carries its traceback."""
+
+
+def set_memory_limit(nbytes: int | None) -> None:
+    """Set the address-space cap of every worker started from now on (None: no cap).
+
+    Process-wide on purpose: the engine starts workers from many places (a `simplify`, an
+    integral, a claim), and all of them must obey the one limit the user chose.
+    """
+    global _memory_limit
+    if nbytes is not None and nbytes <= 0:
+        raise ValueError("the memory limit must be a positive number of bytes")
+    _memory_limit = nbytes
+
+
+def memory_limit() -> int | None:
+    """The address-space cap workers get, in bytes (None: none)."""
+    return _memory_limit
+
+
+def _resolve(memory: int | None) -> int | None:
+    return _memory_limit if memory == CONFIGURED else memory
 
 
 def _die_with_parent() -> None:
@@ -45,25 +87,42 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory: int | None) -> None:
-    _die_with_parent()
-    if memory:
-        try:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        except (ImportError, ValueError, OSError):
-            pass
+def _cap_memory(memory: int | None) -> None:
+    if not memory:
+        return
     try:
-        result = ("ok", fn(*args))
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY and memory > hard:
+            memory = hard  # cannot raise the hard limit; keep the tighter one
+        if soft == resource.RLIM_INFINITY or memory < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not Linux (or not allowed): the time budget still holds
+
+
+def _attempt(fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return "ok", fn(*args)
     except MemoryError:
-        result = ("memory", "memory budget spent")
+        return "memory", "memory budget spent"
     except BaseException as exc:  # report anything; the parent decides what it means
-        result = ("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}")
+        return "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+
+
+def _send(conn: Any, result: tuple[str, Any]) -> None:
     try:
         conn.send(result)
-    except Exception as exc:  # unpicklable result
+    except Exception as exc:  # unpicklable (or too large) result
         conn.send(("error", f"result could not be sent back: {type(exc).__name__}: {exc}"))
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory: int | None) -> None:
+    _die_with_parent()
+    _cap_memory(memory)
+    try:
+        _send(conn, _attempt(fn, args))
     finally:
         conn.close()
         os._exit(0)
@@ -73,7 +132,7 @@ def call_with_budget(
     fn: Callable[..., T],
     *args: Any,
     timeout: float,
-    memory: int | None = DEFAULT_MEMORY,
+    memory: int | None = CONFIGURED,
     what: str = "computation",
 ) -> T:
     """Run ``fn(*args)`` in a worker process, for at most `timeout` seconds.
@@ -81,7 +140,8 @@ def call_with_budget(
     Args:
         fn: the computation; its result must be picklable.
         timeout: seconds of wall time allowed.
-        memory: address-space cap of the worker in bytes, or None.
+        memory: address-space cap of the worker in bytes, None for none, CONFIGURED (the
+            default) for the limit set by `set_memory_limit`.
         what: a few words for the message when the budget is spent.
 
     Returns:
@@ -96,7 +156,7 @@ def call_with_budget(
     ctx = mp.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     # not a daemon: a worker may need workers of its own (a claim's budget holds its steps' budgets)
-    proc = ctx.Process(target=_child, args=(sender, fn, args, memory), daemon=False)
+    proc = ctx.Process(target=_child, args=(sender, fn, args, _resolve(memory)), daemon=False)
     proc.start()
     sender.close()
     try:
@@ -118,4 +178,166 @@ def call_with_budget(
     raise WorkerError(payload)
 
 
-__all__ = ["DEFAULT_MEMORY", "WorkerError", "call_with_budget"]
+# --- a pool of workers, each computation under its own budget -----------------------------
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one computation of a `BudgetPool` ended.
+
+    Attributes:
+        status: "ok" (value is the result), "time" (the time budget was spent), "memory"
+            (the memory budget was spent, or the worker died), "error" (it raised).
+        value: the result, when "ok".
+        message: what happened otherwise (for "error", the exception and its traceback).
+    """
+
+    status: str
+    value: Any = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _pool_worker(conn: Any, memory: int | None) -> None:
+    _die_with_parent()
+    _cap_memory(memory)
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                break
+            if task is None:
+                break
+            fn, arg = task
+            _send(conn, _attempt(fn, (arg,)))
+    finally:
+        os._exit(0)
+
+
+class _Worker:
+    def __init__(self, ctx: Any, memory: int | None) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        # not a daemon: the computation may start budgeted workers of its own
+        self.proc = ctx.Process(target=_pool_worker, args=(child, memory), daemon=False)
+        self.proc.start()
+        child.close()
+
+    def stop(self, *, kill: bool) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except OSError:
+                kill = True
+        if kill and self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(timeout=None if kill else 5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+class BudgetPool:
+    """Up to `jobs` worker processes; each computation gets its own time budget.
+
+    Workers are forked lazily (so what the parent imported is already loaded in them) and
+    reused; a worker whose computation overruns its budget, or that hits the memory cap, is
+    killed and replaced. Results come back in the order of the inputs, whatever order the
+    workers finish in. Use as a context manager, or call `close`.
+    """
+
+    def __init__(self, jobs: int = 1, *, memory: int | None = CONFIGURED) -> None:
+        if jobs < 1:
+            raise ValueError("a pool needs at least one worker")
+        self.jobs = jobs
+        self.memory = _resolve(memory)
+        self._idle: list[_Worker] = []
+        self._ctx = mp.get_context("fork") if _HAS_FORK else None
+
+    def __enter__(self) -> BudgetPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every idle worker (busy ones are stopped by `map` before it returns)."""
+        while self._idle:
+            self._idle.pop().stop(kill=False)
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, timeout: float,
+            on_done: Callable[[int, int], None] | None = None) -> list[Outcome]:
+        """``fn(item)`` for every item, each within `timeout` seconds of wall time.
+
+        `fn` must be a module-level function and items and results picklable. `on_done` is
+        called with (finished, total) after each computation ends.
+        """
+        total = len(items)
+        results: list[Outcome | None] = [None] * total
+        if self._ctx is None:  # no fork: no way to stop a computation; run in-process
+            for i, item in enumerate(items):
+                status, payload = _attempt(fn, (item,))
+                results[i] = Outcome(status, payload) if status == "ok" else Outcome(status, message=str(payload))
+                if on_done:
+                    on_done(i + 1, total)
+            return [r for r in results if r is not None]
+        pending = deque(enumerate(items))
+        busy: dict[Any, tuple[_Worker, int, float]] = {}
+        finished = 0
+
+        def done(i: int, outcome: Outcome) -> None:
+            nonlocal finished
+            results[i] = outcome
+            finished += 1
+            if on_done:
+                on_done(finished, total)
+
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.jobs:
+                    i, item = pending.popleft()
+                    worker = self._idle.pop() if self._idle else _Worker(self._ctx, self.memory)
+                    try:
+                        worker.conn.send((fn, item))
+                    except Exception as exc:  # the task itself cannot be sent (unpicklable)
+                        worker.stop(kill=True)
+                        done(i, Outcome("error", message=f"could not be sent to a worker: {type(exc).__name__}: {exc}"))
+                        continue
+                    busy[worker.conn] = (worker, i, time.monotonic() + timeout)
+                if not busy:
+                    continue
+                wait = max(0.0, min(deadline for _, _, deadline in busy.values()) - time.monotonic())
+                for conn in mpc.wait(list(busy), timeout=wait):
+                    worker, i, _ = busy.pop(conn)
+                    try:
+                        status, payload = conn.recv()
+                    except (EOFError, OSError):  # it died: killed by the memory cap or a signal
+                        worker.stop(kill=True)
+                        done(i, Outcome("memory", message="the worker was stopped (memory budget)"))
+                        continue
+                    if status == "ok":
+                        self._idle.append(worker)
+                        done(i, Outcome("ok", payload))
+                    else:
+                        if status == "memory":  # a worker that ran out of memory is not reused
+                            worker.stop(kill=True)
+                        else:
+                            self._idle.append(worker)
+                        done(i, Outcome(status, message=str(payload)))
+                now = time.monotonic()
+                for conn, (worker, i, deadline) in list(busy.items()):
+                    if now >= deadline:
+                        del busy[conn]
+                        worker.stop(kill=True)
+                        done(i, Outcome("time", message=f"time budget spent ({timeout:g} s)"))
+        finally:
+            for worker, _, _ in busy.values():  # interrupted: stop what is still running
+                worker.stop(kill=True)
+        return [r for r in results if r is not None]
+
+
+__all__ = ["CONFIGURED", "DEFAULT_MEMORY", "BudgetPool", "Outcome", "WorkerError", "call_with_budget",
+           "memory_limit", "set_memory_limit"]

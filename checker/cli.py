@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--no-cache", action="store_true", help="neither read nor write the verdict cache")
     chk.add_argument("--cache-dir", default=None, metavar="DIR",
                      help="where the verdict cache lives (default: .mathcheck_cache)")
+    chk.add_argument("--memory", type=float, default=None, metavar="MB",
+                     help="memory (address space) cap of each worker process in MB (default: 4096)")
 
     cat = sub.add_parser("catalog", help="verify every formula of the catalog",
                          description="Verify every formula of the catalog (or those chosen) and "
@@ -159,8 +161,10 @@ def _check(args: argparse.Namespace) -> int:
     from checker.config import discover
     from checker.errors import SourceError
     from checker.notation import Notation, ParseError, parse_latex
-    from checker.notes import iter_sources, read_path
-    from checker.notes_check import Plan, execute
+    from checker.budget import memory_limit, set_memory_limit
+    from checker.notes import iter_sources
+    from checker.notes_run import check_sources
+    from checker.progress import Progress
     from checker.results import exit_status
 
     cfg = discover()
@@ -183,37 +187,26 @@ def _check(args: argparse.Namespace) -> int:
         files = iter_sources(args.paths, include=cfg.include, exclude=cfg.exclude)
     except SourceError as exc:
         raise UsageError(str(exc)) from None
-    errors: list[str] = []
-    sources: dict[str, list[str]] = {}
-    plan = Plan()
-    stdin_text = sys.stdin.read() if "-" in files else None
-    for path in files:
-        text = stdin_text if path == "-" else None
-        try:
-            items = read_path(path, text=text)
-        except SourceError as exc:
-            errors.append(str(exc))
-            continue
-        if path != "-":
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    sources[path] = fh.read().splitlines()
-            except OSError:
-                pass
-        elif stdin_text is not None:
-            sources[path] = stdin_text.splitlines()
-        plan.add_source(items, notation=notation, assumptions=assumptions)
+    if args.memory is not None and args.memory <= 0:
+        raise UsageError("--memory must be a positive number of megabytes")
     cache = None if args.no_cache else VerdictCache(args.cache_dir or DEFAULT_DIR)
-    progress = _Progress(0)
+    # a bar on stderr, only on a terminal, only past a second; never with a JSON (or piped) report
     quiet = args.format == "json" or bool(args.output is None and args.format != "text")
-
-    def tick(done: int, total: int) -> None:
-        progress.total = total
-        if not quiet:
-            progress.update(done, "equations checked")
-
-    results = execute(plan, seed=seed, timeout=timeout, jobs=jobs, cache=cache, progress=tick)
-    progress.close()
+    progress = Progress(enabled=False if quiet else None)
+    stdin = None
+    if "-" in files:
+        buffer = getattr(sys.stdin, "buffer", None)
+        stdin = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    previous = memory_limit()
+    if args.memory is not None:
+        set_memory_limit(int(args.memory * 1024 * 1024))
+    try:
+        run = check_sources(files, stdin=stdin, notation=notation, assumptions=assumptions, seed=seed,
+                            timeout=timeout, jobs=jobs, cache=cache, progress=progress)
+    finally:
+        progress.close()
+        set_memory_limit(previous)
+    results, errors, sources = run.results, run.errors, run.sources
     seconds = time.perf_counter() - start
     out: TextIO
     if args.output:

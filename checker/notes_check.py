@@ -552,6 +552,11 @@ class Plan:
             try:
                 parsed = ctx.parse(row.latex, notation=ctx.notation)
             except ParseError as exc:
+                if getattr(exc, "budget_spent", False):  # readable, but too costly to build: undecided
+                    self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="budget",
+                                           fixed=Verdict.inconclusive(str(exc)), message=str(exc)))
+                    chain_tail = current_chain = None
+                    continue
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="unparsed",
                                        fixed=Verdict(status=Status.UNPARSED, reason=str(exc)),
                                        message=f"cannot read: {exc}"))

@@ -1,0 +1,139 @@
+"""Parsing the equations of notes ahead of planning: in parallel, each under a budget.
+
+Reading LaTeX is most of the work of checking a book (latex2sympy's parser, and SymPy
+evaluating what it built: ``(1/2)^{1000000000}`` takes seconds, ``(1/3)^{10^{12}}`` never
+ends). Planning must read equations in order, because directives and definitions carry over;
+parsing one equation does not depend on the ones before it, only on the notation. So every
+row is parsed first, over the workers of a `BudgetPool`, and the plan then looks the answers
+up. A text that was not fetched ahead (a directive's argument, a row read with a notation
+the prefetch did not guess) is parsed in a budgeted worker of its own: nothing from a
+document is parsed in this process without a budget.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sympy as sp
+
+from checker.budget import BudgetPool, Outcome, call_with_budget
+from checker.errors import BudgetSpent
+from checker.notation import Notation, ParseError, Parsed, parse_latex
+
+
+class ParseBudgetSpent(ParseError):
+    """Reading the equation spent its time or memory budget: it is undecided, not unreadable."""
+
+    budget_spent = True
+
+
+def _parse_task(arg: tuple[str, Notation]) -> tuple[str, Any, int | None]:
+    """Run in a worker: ("ok", pickled Parsed, None) or ("refused", message, position).
+
+    The answer goes back pickled, and is unpickled here first: unpickling rebuilds SymPy
+    objects *with* evaluation, so an unevaluated ``2^{10^{12}}`` that parsed in no time
+    would be computed in full by whoever unpickles it. Here that costs the worker's budget;
+    in the parent it would be a hang.
+    """
+    text, notation = arg
+    try:
+        parsed = parse_latex(text, notation=notation)
+    except ParseError as exc:
+        return "refused", str(exc), exc.position
+    data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.loads(data)  # noqa: S301 - our own bytes, made a line above; see the docstring
+    return "ok", data, None
+
+
+def _answer(kind: str, value: Any, position: int | None) -> Parsed | ParseError:
+    if kind == "ok":
+        # the worker has shown that a full rebuild fits the budget; here rebuild without
+        # evaluating (cheaper, and the very tree the worker built)
+        with sp.evaluate(False):
+            return pickle.loads(value)  # type: ignore[no-any-return]  # noqa: S301 - from our own worker
+    return ParseError(value, position)
+
+
+def _to_answer(outcome: Outcome, budget: float) -> Parsed | ParseError:
+    if outcome.ok:
+        return _answer(*outcome.value)
+    if outcome.status == "time":
+        return ParseBudgetSpent(f"time budget spent ({budget:g} s) while reading the equation")
+    if outcome.status == "memory":
+        return ParseBudgetSpent("memory budget spent while reading the equation")
+    first = outcome.message.splitlines()[0][:160] if outcome.message else "unknown error"
+    return ParseError(f"the parser failed: {first}")
+
+
+class BudgetedParser:
+    """A drop-in for `parse_latex` whose answers are computed in budgeted workers.
+
+    Args:
+        timeout: seconds allowed to parse one equation.
+    """
+
+    def __init__(self, *, timeout: float) -> None:
+        self.timeout = timeout
+        self._answers: dict[tuple[str, Notation], Parsed | ParseError] = {}
+        self.misses = 0  # texts parsed one by one because they were not fetched ahead
+
+    def prefetch(self, texts: Iterable[tuple[str, Notation]], *, jobs: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        """Parse these (text, notation) pairs in up to `jobs` workers and keep the answers."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._answers))
+        if not todo:
+            return
+        parse_latex("x")  # load the parser here once, so that every forked worker has it
+        with BudgetPool(min(jobs, len(todo))) as pool:
+            outcomes = pool.map(_parse_task, todo, timeout=self.timeout, on_done=progress)
+        for key, outcome in zip(todo, outcomes):
+            self._answers[key] = _to_answer(outcome, self.timeout)
+
+    def known(self, text: str, notation: Notation) -> bool:
+        return (text, notation) in self._answers
+
+    def __call__(self, text: str, *, notation: Notation = Notation()) -> Parsed:
+        key = (text, notation)
+        answer = self._answers.get(key)
+        if answer is None:
+            self.misses += 1
+            try:
+                answer = _answer(*call_with_budget(_parse_task, key, timeout=self.timeout, what="parsing"))
+            except BudgetSpent as exc:
+                what = "memory" if "memory" in str(exc) else "time"
+                answer = ParseBudgetSpent(f"{what} budget spent ({self.timeout:g} s) while reading the equation"
+                                          if what == "time" else "memory budget spent while reading the equation")
+            except Exception as exc:  # WorkerError: the parser crashed on it
+                answer = ParseError(f"the parser failed: {str(exc).splitlines()[0][:160] if str(exc) else exc!r}")
+            self._answers[key] = answer
+        if isinstance(answer, ParseError):
+            raise type(answer)(str(answer), answer.position)  # a fresh one: a raised error keeps a traceback
+        return answer
+
+
+class _NotYet(ParseError):
+    """A text the dry run has no answer for yet."""
+
+
+class Recorder:
+    """A parser for a dry run of the planner: answers what `parser` knows, records the rest.
+
+    The planner changes the notation as it reads (directives, shape declarations), so which
+    (text, notation) pairs it will ask for is only known by running it. A dry run with this
+    parser lists them without parsing anything in this process.
+    """
+
+    def __init__(self, parser: BudgetedParser) -> None:
+        self.parser = parser
+        self.wanted: list[tuple[str, Notation]] = []
+
+    def __call__(self, text: str, *, notation: Notation = Notation()) -> Parsed:
+        if self.parser.known(text, notation):
+            return self.parser(text, notation=notation)
+        self.wanted.append((text, notation))
+        raise _NotYet("not parsed yet")
+
+
+__all__ = ["BudgetedParser", "ParseBudgetSpent", "Recorder"]
