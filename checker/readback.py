@@ -1,13 +1,14 @@
 """Reading the renderer's LaTeX back, to show that what the sheet prints is what was checked.
 
 The notes reader (`checker.notation.parse_latex`) refuses, on purpose, notation whose meaning
-notes do not pin down: transposes and products of matrices (the shapes are unknown), ``⊙``,
-``𝔼``, conditional bars, norms, ``∇``. A rendered catalog formula does pin them down: its
-statement is at hand, with the shape of every matrix. So this module rewrites those few
-constructs into calls the notes reader reads (``\\mathbb{E}[X]`` → ``\\mathrm{E}(X)``,
-``P(A \\mid B)`` → ``P(A, given, B)``), replaces each printed matrix of the statement by a
-tag that remembers where it stood, lets `parse_latex` read the rest, and rebuilds the matrix
-products in the order they were written (the parser's products commute).
+notes do not pin down: ``𝔼`` over an unnamed distribution, conditional bars, norms, ``∇``,
+and matrices without a shape table. A rendered catalog formula does pin them down: its
+statement is at hand, with every matrix. So this module rewrites those few constructs into
+calls the notes reader reads (``\\mathbb{E}[X]`` → ``\\mathrm{E}(X)``, ``P(A \\mid B)`` →
+``P(A, given, B)``), replaces each printed matrix of the statement by a tag that remembers
+where it stood, lets `parse_latex` read the rest, and rebuilds the matrix products in the
+order they were written (the parser's products commute, and a parenthesised group is
+flattened, so the order must come from the text).
 
 `normalise` puts a statement and what was read back in one form (plain names, operators as
 their heads, entries ``x[i]`` as names ``x_i``), so that a round trip is a structural
