@@ -28,6 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from checker.notation import Parsed, parse_latex
 
 _GIVEN = sp.Symbol("given")
+_EVENT_NAMES = {sp.Eq: "eq", sp.Le: "le", sp.Ge: "ge", sp.Lt: "lt", sp.Gt: "gt"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,29 @@ def _rewrite_call(s: str, opener: str, new_head: str, close_len: int, extra: str
         s = s[:k] + new_head + r"\left(" + inner + r"\right)" + tail
 
 
+_EVENT_RELATIONS = {"=": "eq", r"\leq": "le", r"\geq": "ge", "<": "lt", ">": "gt"}
+
+
+def _rewrite_events(s: str) -> str:
+    """``P\\left(X = k\\right)`` → ``P\\left(X, \\mathrm{eq}, k\\right)``: an event, not an equation."""
+    start = 0
+    while True:
+        k = s.find(r"P\left(", start)
+        if k < 0:
+            return s
+        open_at = k + 1
+        close = _matching_right(s, open_at)
+        if close < 0:
+            return s
+        inner = s[open_at + len(r"\left("):close]
+        for rel, name in _EVENT_RELATIONS.items():
+            inner = inner.replace(f" {rel} ", rf", \mathrm{{{name}}}, ")
+        s = s[:open_at + len(r"\left(")] + inner + s[close:]
+        start = k + 1
+
+
 def _rewrite_operators(s: str) -> str:
+    s = _rewrite_events(s)
     s = _rewrite_call(s, r"\mathbb{E}\left[", r"\mathrm{E}", len(r"\right]"))
     s = _rewrite_call(s, r"\operatorname{softmax}\left(", r"\mathrm{softmax}", len(r"\right)"), extra="SUBSCRIPT")
     s = re.sub(r"\\left\\lVert (.*?) \\right\\rVert_\{([^{}]*)\}", r"\\mathrm{norm}\\left(\1, \2\\right)", s)
@@ -316,6 +339,9 @@ def normalise(expr: Any) -> Any:
     if isinstance(expr, Entry):
         return sp.Function("entry")(args[0], sp.Symbol("".join(plain_name(str(a)) for a in expr.args[1:])))
     if isinstance(expr, _Operator):
+        # an event X = k inside P(...) is its sides and the relation's name, as read back
+        args = [x for a, arg in zip(expr.args, args) for x in (
+            (arg.lhs, sp.Symbol(_EVENT_NAMES[type(a)]), arg.rhs) if type(a) in _EVENT_NAMES else (arg,))]
         if expr.conditional:
             args = args[:-1] + [_GIVEN] + args[-1:]
         return sp.Function(expr.head)(*args)

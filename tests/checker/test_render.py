@@ -75,6 +75,7 @@ i = sp.Symbol("i", integer=True)
     (sp.Eq(z, sp.Sum(sp.IndexedBase("x")[i], (i, 1, n)) / n), r"z = \frac{1}{n} \sum_{i=1}^{n} x"),
     (sp.Eq(sigmoid(x), 1 / (1 + sp.exp(-x))), r"\sigma\left(x\right) = \frac{1}{1 + e^{x}}"),
     (sp.Eq(ops.KL(x, y), z), r"D_{\mathrm{KL}}\left(y \parallel x\right) = z"),
+    (sp.Eq(ops.Prob(sp.Le(x, y)), z), r"P\left(x \geq y\right) = z"),
 ])
 def test_round_trip_catches_a_wrong_rendering(statement, wrong):
     """LaTeX that says something else than the statement (a sign, an order, a lost ⊙) does not read back as it."""
