@@ -377,10 +377,10 @@ def _xreplace_symbols(expr: Any, mapping: dict[sp.Symbol, Any]) -> Any:
     return expr.xreplace(found) if found else expr
 
 
-def _variable(text: str, st: _State) -> sp.Symbol:
+def _variable(text: str, st: _State) -> Any:
     var = _parse_side(text, st)
-    if is_matrix(var):
-        raise ParseError(f"a derivative with respect to the vector or matrix {text.strip()!r} is not supported")
+    if isinstance(var, sp.MatrixSymbol):
+        return var  # ∂J/∂W, left unevaluated (SymPy cannot always differentiate matrix expressions)
     if not isinstance(var, sp.Symbol):
         raise ParseError(f"cannot differentiate with respect to {text!r}")
     return var
@@ -479,6 +479,8 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
             mapping[s] = _prime(st.primes[_index(s.name[3:])], st)
         elif re.fullmatch(r"FNC[a-z]{3}", s.name):
             callee, args = st.calls[_index(s.name[3:])]
+            if any(len(_split_relations(a)[0]) > 1 for a in args):
+                raise ParseError(f"an event such as X = x inside {callee.strip()}(...) is not supported")
             mapping[s] = _call(callee, [_side(a, st) for a in args], st)
         elif re.fullmatch(r"BLK[a-z]{3}", s.name) and not is_matrix(st.values.get(s.name)):
             mapping[s] = st.values[s.name]

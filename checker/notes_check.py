@@ -139,6 +139,11 @@ def _is_matrix(e: Any) -> bool:
     return isinstance(e, (sp.MatrixBase, sp.MatrixExpr)) or (isinstance(e, sp.Basic) and e.has(sp.MatrixSymbol))
 
 
+def _shape(e: Any) -> Any:
+    """The shape of a matrix-valued side; None for a scalar (det(A) is a scalar)."""
+    return e.shape if isinstance(e, (sp.MatrixBase, sp.MatrixExpr)) else None
+
+
 def _realify(e: Any) -> Any:
     """Symbols of notes are real unless said otherwise (ML notes mean real numbers)."""
     if not isinstance(e, sp.Basic):
@@ -167,6 +172,11 @@ def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
             if syms:
                 e = _replace_symbols(e, {s: body for s in syms})
                 changed = True
+    if changed and e.has(sp.Sum, sp.Product):
+        # a definition put into a sum (h_i(x) = g(b_i + v_i x) inside Σ_i): its b_i is the entry b[i]
+        from checker.notation import _indexed_in_sum
+
+        e = e.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
     return _substitute(e, ctx, depth + 1) if changed else e
 
 
@@ -206,13 +216,15 @@ def _replace_symbols(e: sp.Basic, mapping: dict[sp.Symbol, Any]) -> sp.Basic:
 
 
 def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tuple[int, ...]], ...]]:
-    """Symbolic sum bounds become integer size symbols instantiated at SUM_SIZES."""
+    """Symbolic sum bounds and matrix sizes become integer size symbols instantiated at SUM_SIZES."""
     bounds: set[sp.Symbol] = set()
     for e in exprs:
         if isinstance(e, sp.Basic):
             for s in e.atoms(sp.Sum, sp.Product):
                 for _, lo, hi in s.limits:
                     bounds |= {b for b in (lo.free_symbols | hi.free_symbols) if isinstance(b, sp.Symbol)}
+            # matrices of symbolic size (from the notes' declarations) are instantiated likewise
+            bounds |= {d for m in e.atoms(sp.MatrixSymbol) for d in m.shape if isinstance(d, sp.Symbol)}
     if not bounds:
         return exprs, ()
     mapping = {b: sp.Symbol(b.name, integer=True, positive=True) for b in bounds}
@@ -358,6 +370,14 @@ def _declaration(latex: str, ctx: Context) -> str | None:
     table = tuple((n, s) for n, s in ctx.notation.shapes if n != name) + ((name, shape),)
     ctx.notation = replace(ctx.notation, shapes=table)
     return f"declares {name} a {shape[0]}×{shape[1]} {'vector' if shape[1] == 1 else 'matrix'}"
+
+
+def _same_form(a: Any, b: Any) -> bool:
+    """The same expression up to SymPy's canonical order (the parser keeps a + b unevaluated)."""
+    try:
+        return bool(sp.expand(a - b) == 0)
+    except (TypeError, ValueError, AttributeError):
+        return False
 
 
 def _redefined(sides: Sequence[Any], relations: Sequence[str], eq: Equation, ctx: Context) -> str:
@@ -594,7 +614,7 @@ class Plan:
                 continue
             redefined = "" if row.continues else _redefined(sides, relations, eq, ctx)
             substituted = [_substitute(x, ctx) for x in sides]
-            if redefined and substituted[1] != ctx.definitions[redefined][1]:
+            if redefined and not _same_form(substituted[1], ctx.definitions[redefined][1]):
                 # From here on the name has two meanings; neither is used for later claims.
                 del ctx.definitions[redefined]
             if row.continues and current_chain is not None:
@@ -628,9 +648,15 @@ class Plan:
         if rel == "propto":
             task.fixed, task.kind, task.message = Status.SKIPPED, "relation", "a proportionality is not checked"
             return
-        if _is_matrix(a) or _is_matrix(b):
-            task.fixed, task.kind = Status.SKIPPED, "matrix"
-            task.message = "a matrix equation: read, but matrix claims are not checked in notes"
+        if any(isinstance(v, sp.MatrixExpr) for e in (a, b) if isinstance(e, sp.Basic)
+               for d in e.atoms(sp.Derivative) for v in d.variables):
+            reason = "a derivative with respect to a vector or a matrix: read, but not checked in notes"
+            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
+            return
+        if _shape(a) != _shape(b):
+            reason = ("one side is a matrix and the other a scalar (or another shape): a shape declared earlier "
+                      "may not apply here, so it is not checked")
+            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "matrix", reason
             return
         entry = _entry_derivative(a) or _entry_derivative(b)
         if entry:
