@@ -18,17 +18,34 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from checker.errors import SourceError
 from checker.notes._model import Directive, Equation, Positions, clean, directives_in, split_rows
 from checker.notes.latex import read_latex
 
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 
 
+#: Block nesting markdown-it follows. Past it, markdown-it silently drops the rest of the
+#: document (the CommonMark preset's 20 is reached by ten nested lists); deeper than this,
+#: the reader says so instead of losing equations.
+MAX_NESTING = 60
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return (MarkdownIt("commonmark")
-            .use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
-            .use(amsmath_plugin))
+    md = (MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+          .use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+          .use(amsmath_plugin))
+    return md
+
+
+def _check_nesting(tokens: list[Any], file: str) -> None:
+    """A SourceError where markdown-it gave up for nesting (it reads nothing after that point)."""
+    for tok in tokens:
+        if tok.level >= MAX_NESTING - 1:
+            line = tok.map[0] + 1 if tok.map else None
+            raise SourceError(f"nested more than {MAX_NESTING} levels deep (lists, quotes); not read", path=file,
+                              line=line)
 
 
 def read_markdown(text: str, *, file: str, cell: int | None = None) -> list[Equation | Directive]:
@@ -42,6 +59,7 @@ def read_markdown(text: str, *, file: str, cell: int | None = None) -> list[Equa
         return line_starts[line0] if line0 < len(line_starts) else len(text)
 
     tokens = _parser().parse(text)
+    _check_nesting(tokens, file)
     for tok in tokens:
         if tok.map is None:
             continue

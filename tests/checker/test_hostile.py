@@ -1,0 +1,157 @@
+"""Hostile notes: each gives a clear message or verdict with file and line, runs nothing, and
+ends within its budget plus a small slack."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.cli import main
+
+BUDGET = 2.0  # --timeout of every run below
+SLACK = 4.0  # start-up of workers, reading, reporting: generous for a loaded 2-core machine
+
+
+def _touching(marker: Path) -> Any:
+    def run_anything(*args: Any, **kwargs: Any) -> Any:
+        marker.write_text(f"ran: {args!r}"[:500])
+        raise PermissionError("hostile-input test: running programs is forbidden")
+
+    return run_anything
+
+
+@pytest.fixture
+def marker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file that appears if anything tries to run a program (patched in forked workers too)."""
+    path = tmp_path / "MARKER"
+    hook = _touching(path)
+    for name in ("system", "popen", "execv", "execve", "execvp", "execl", "spawnv", "posix_spawn"):
+        if hasattr(os, name):
+            monkeypatch.setattr(os, name, hook)
+    monkeypatch.setattr(subprocess, "Popen", hook)
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> tuple[int, dict[str, Any], str, float]:
+    start = time.monotonic()
+    code = main(["check", str(path), "--no-cache", "--jobs", "1", "--timeout", str(BUDGET), "--format", "json",
+                 *extra])
+    elapsed = time.monotonic() - start
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), captured.err, elapsed
+
+
+def _payload(marker: Path) -> list[tuple[str, str, bytes, str, int, str]]:
+    """(id, file name, bytes, where the answer is: result|error, line, a phrase of the message)."""
+    m = str(marker)
+    big = "$$" + "x + " * 250_000 + "x = y$$\n"  # 1 MB
+    deep = "$$" + "{" * 10_000 + "x" + "}" * 10_000 + " = x$$\n"
+    return [
+        ("operatorname", "op.md", f"# t\n\n$$\\operatorname{{__import__('os').system('touch {m}')}}(x) = 1$$\n".encode(),
+         "result", 3, "cannot read"),
+        ("text", "text.md", f"intro\n\n$$y = \\text{{__import__('os').system('touch {m}')}} + 1$$\n".encode(),
+         "result", 3, "cannot read"),
+        ("dunder", "dunder.md", b"a\nb\n$$x.__class__.__bases__[0].__subclasses__() = 0$$\n", "result", 3,
+         "cannot read"),
+        ("format", "format.md", b"$${0.__class__} = {x!r:>{y}} + %s%n$$\n", "result", 1, "cannot read"),
+        ("directive", "directive.md",
+         f"text\n<!-- mathcheck: assume __import__('os').system('touch {m}') > 0 -->\n".encode(),
+         "result", 2, "cannot read the assumption"),
+        ("tex-input", "input.tex", b"\\documentclass{article}\n\\begin{document}\n\\[ \\input{/etc/passwd} = x \\]\n"
+         b"\\end{document}\n", "result", 3, "TeX programming command"),
+        ("tex-write18", "prog.tex", f"\\documentclass{{article}}\n\\begin{{document}}\n\\[ \\write18{{touch {m}}} = x \\]\n"
+         f"\\end{{document}}\n".encode(), "result", 3, "cannot read"),
+        ("one-megabyte", "big.md", b"# big\n" + big.encode(), "result", 2, "characters long"),
+        ("nesting-10000", "deep.md", deep.encode(), "result", 1, "cannot read"),
+        ("invalid-utf8", "bad.md", b"$$x = x$$\nline two \xff\xfe\n", "error", 2, "not UTF-8"),
+        ("binary", "blob.md", bytes(range(256)) * 64, "error", 0, "binary file"),
+        ("unterminated-dollars", "open.tex", b"\\documentclass{article}\n\\begin{document}\n$$ x = 1\n\\end{document}\n",
+         "error", 3, "unterminated $$"),
+        ("broken-notebook", "nb.ipynb", b'{"cells": [\n {"cell_type": "markdown",\n "source": ["$x$"\n', "error", 4,
+         "not a valid notebook"),
+        ("tower", "tower.md", b"# towers\n\n$$10^{10^{10}} = x$$\n", "result", 3, "time budget spent"),
+        ("huge-rational-power", "power.md", b"$$\\log((1/3)^{10^{12}}) = x$$\n", "result", 1, "time budget spent"),
+    ]
+
+
+CASES = [c[0] for c in _payload(Path("/nonexistent"))]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_input_gives_a_located_message_and_runs_nothing(case, tmp_path, marker, capsys):
+    """A hostile file is answered with its file and line, within budget, and nothing is executed."""
+    _, name, content, where, line, needle = next(c for c in _payload(marker) if c[0] == case)
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, doc, err, elapsed = _run(capsys, path)
+    assert not marker.exists(), marker.read_text()
+    assert elapsed < BUDGET + SLACK, f"{case} took {elapsed:.1f}s"
+    if where == "error":
+        assert code == 2
+        errors = doc["errors"]
+        assert len(errors) == 1 and str(path) in errors[0] and needle in errors[0], errors
+        if line:
+            assert errors[0].startswith(f"{path}:{line}:"), errors[0]
+        assert str(path) in err  # also on stderr, for a reader of the log
+    else:
+        hits = [r for r in doc["results"] if needle in r["message"]]
+        assert hits, doc["results"]
+        assert all(r["file"] == str(path) for r in hits)
+        assert hits[0]["line"] == line, hits[0]
+        assert hits[0]["verdict"] in ("unparsed", "inconclusive")
+
+
+def test_a_check_that_never_returns_costs_its_budget_and_the_run_goes_on(tmp_path, marker, capsys):
+    """An equation whose check never ends becomes inconclusive after the budget; the next one is still checked."""
+    path = tmp_path / "slow.md"
+    path.write_text("$$\\frac{1}{2^{10^{12}}} = y$$\n\n$$(a+b)^2 = a^2 + 2ab + b^2$$\n", encoding="utf-8")
+    code, doc, _, elapsed = _run(capsys, path)
+    assert elapsed < BUDGET + SLACK
+    first, second = doc["results"]
+    assert (first["line"], first["verdict"]) == (1, "inconclusive") and "budget spent" in first["message"]
+    assert (second["line"], second["verdict"]) == (3, "verified")
+    assert code == 0
+
+
+def test_a_memory_bomb_is_stopped_by_the_memory_limit(tmp_path, marker, capsys):
+    """An expansion that would take gigabytes stops at --memory and is inconclusive, within the budget."""
+    path = tmp_path / "bomb.md"
+    path.write_text("$$(x + y + z + w)^{4000} = (w + x + y + z)^{4000} + 1$$\n\n$$a + a = 2a$$\n",
+                    encoding="utf-8")
+    code, doc, _, elapsed = _run(capsys, path, "--memory", "300")
+    assert elapsed < BUDGET + SLACK
+    first, second = doc["results"]
+    assert first["line"] == 1 and first["verdict"] in ("inconclusive", "wrong")
+    if first["verdict"] == "inconclusive":
+        assert "budget spent" in first["message"]
+    assert second["verdict"] == "verified"
+
+
+def test_notebook_with_cells_of_the_wrong_types_is_read_without_a_crash(tmp_path, marker, capsys):
+    """A notebook whose cells and sources have the wrong JSON types is read, not crashed on."""
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps({"cells": ["text", 3, {"cell_type": "markdown", "source": 5},
+                                          {"cell_type": "markdown", "source": [1, "$$a + a = 2a$$"]},
+                                          {"cell_type": "code", "source": "import os; os.system('x')"}]}),
+                    encoding="utf-8")
+    code, doc, _, _ = _run(capsys, path)
+    assert [(r["cell"], r["verdict"]) for r in doc["results"]] == [(3, "verified")]
+    assert code == 0 and not marker.exists()
+
+
+@pytest.mark.parametrize("prefix", ["> " * 10_000, "- " * 10_000, "[" * 10_000, "<div>" * 10_000])
+def test_markdown_nested_10000_deep_is_read_within_budget(prefix, tmp_path, marker, capsys):
+    """Markdown structure nested 10 000 deep (quotes, lists, brackets, HTML) is read, not crashed on."""
+    path = tmp_path / "nest.md"
+    path.write_text(prefix + "$a + a = 2a$\n\n$$b + b = 2b$$\n", encoding="utf-8")
+    code, doc, _, elapsed = _run(capsys, path)
+    assert elapsed < BUDGET + SLACK
+    assert code in (0, 2)
+    located = doc["results"] or [{"line": int(e.split(":")[1])} for e in doc.get("errors", [])]
+    assert located and all(r["line"] in (1, 3) for r in located), doc
