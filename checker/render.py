@@ -100,11 +100,11 @@ class MLLatexPrinter(LatexPrinter):
     def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
         # θ − α∇J rather than −α∇J + θ: the terms with a plus sign first, each group in SymPy's order
         terms = list(self._as_ordered_terms(expr, order=order))
-        plus = [t for t in terms if not t.could_extract_minus_sign()]
-        terms = plus + [t for t in terms if t.could_extract_minus_sign()] if plus else terms
+        plus = [t for t in terms if not _negative(t)]
+        terms = plus + [t for t in terms if _negative(t)] if plus else terms
         tex = ""
         for k, term in enumerate(terms):
-            if k and term.could_extract_minus_sign():
+            if k and _negative(term):
                 tex += " - "
                 term = -term
             elif k:
@@ -168,6 +168,13 @@ class MLLatexPrinter(LatexPrinter):
         return rf"{tex}^{{{exp}}}" if exp else tex
 
 
+def _negative(term: Any) -> bool:
+    """A term printed with a minus sign: −x, or a matrix term −λI whose coefficient is negative."""
+    if isinstance(term, sp.MatMul):
+        return bool(term.args) and term.args[0].could_extract_minus_sign()
+    return term.could_extract_minus_sign()
+
+
 def _scalars_first(expr: sp.Mul) -> sp.Mul | None:
     """``a X`` and ``p_i log p_i``: numbers, then lower-case names, then the rest (SymPy sorts X before a).
 
@@ -183,7 +190,9 @@ def _scalars_first(expr: sp.Mul) -> sp.Mul | None:
         if a.is_number:
             return 0
         base = a.base if a.is_Pow else a
-        name = str(base.base) if isinstance(base, sp.Indexed) else getattr(base, "name", "")
+        if isinstance(base, sp.Indexed):  # entries keep SymPy's order among themselves: A_ij x_j
+            return 1
+        name = base.name if isinstance(base, sp.Symbol) else ""
         return 1 if name[:1].islower() or name.split("_")[0] in _GREEK else 2
 
     ordered = sorted(args, key=rank)

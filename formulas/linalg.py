@@ -240,7 +240,7 @@ M2 = sp.Matrix([[a, b_], [c_, d_]])
 
 inverse = Formula(
     id="la.inverse", title="Matrix inverse", topic=TOPIC, sources=("002 Matrix Decompositions", "003 §2 Matrices", "004 (code)"),
-    statement=sp.Eq(A * A.inverse(), sp.Identity(n), evaluate=False),
+    statement=sp.Eq(sp.MatMul(A, A.inverse(), evaluate=False), sp.Identity(n), evaluate=False),
     checks=(
         Check(name="two-by-two", claim=Identity(lhs=M2 * (sp.Matrix([[d_, -b_], [-c_, a]]) / (a * d_ - b_ * c_)), rhs=sp.eye(2)),
               note="AA⁻¹ = I with A⁻¹ = adj(A)/det A"),

@@ -226,7 +226,7 @@ _sizes = ((d, (1, 2, 3)),)
 
 quadratic_form = Formula(
     id="opt.quadratic_form", title="Quadratic form: gradient and Hessian", topic=TOPIC, sources=("002 Optimization Theory",),
-    statement=sp.Eq(sp.Function("f")(sym("x")), ops.Dot(sym("x"), sym("A") * sym("x")) + ops.Dot(sym("b"), sym("x")) + c),
+    statement=sp.Eq(sp.Function("f")(sym("x")), ops.Dot(sym("x"), sym("A", commutative=False) * sym("x", commutative=False)) + ops.Dot(sym("b"), sym("x")) + c),
     checks=(
         Check(name="gradient", claim=GradientClaim(function=_q, wrt=xv, claimed=(A + A.T) * xv + bv, sizes=_sizes),
               note="∇f = (A + Aᵀ)x + b"),
@@ -251,7 +251,7 @@ def _psd_code(inputs: dict) -> float:
 
 psd = Formula(
     id="opt.psd", title="Positive semidefinite matrices", topic=TOPIC, sources=("002 Optimization Theory",),
-    statement=sp.Ge(ops.Dot(sym("x"), sym("A") * sym("x")), 0),
+    statement=sp.Ge(ops.Dot(sym("x"), sym("A", commutative=False) * sym("x", commutative=False)), 0, evaluate=False),
     checks=(
         Check(name="gram-matrix", claim=Property(statement=sp.Ge((_u.T * (_S.T * _S) * _u)[0, 0], 0)),
               note="xᵀ(BᵀB)x = ‖Bx‖² ≥ 0 for every x (2×2, symbolic entries)"),
