@@ -60,6 +60,10 @@ class MLLatexPrinter(LatexPrinter):
             name = self._print_Symbol(sp.Symbol(type(expr).__name__))
             out = rf"{name}\left({', '.join(self._print(a) for a in expr.args)}\right)"
             return rf"{out}^{{{exp}}}" if exp else out
+        name = type(expr).__name__
+        if name in _PLAIN_FUNCTIONS and len(expr.args) == 1:  # \tanh\left(x\right), \tanh^{2}\left(x\right)
+            power = f"^{{{exp}}}" if exp else ""
+            return rf"\{name}{power}\left({self._print(expr.args[0])}\right)"
         return super()._print_Function(expr, exp)
 
     def _print_sign(self, expr: Any, exp: Any = None) -> str:
@@ -199,6 +203,7 @@ def _scalars_first(expr: sp.Mul) -> sp.Mul | None:
     return None if ordered == args else sp.Mul(*ordered, evaluate=False)
 
 
+_PLAIN_FUNCTIONS = frozenset({"sin", "cos", "tan", "sinh", "cosh", "tanh"})
 _LAYER = re.compile(r"^(?P<base>[A-Za-z]+)\^\[(?P<layer>[^\]]+)\]$")
 _PRIME_OF = re.compile(r"^(?P<f>[A-Za-z])'\((?P<arg>[^()]+)\)$")
 _NABLA_OF = re.compile(r"^nabla_(?P<wrt>[A-Za-z]+) (?P<f>[A-Za-z]+)$")
