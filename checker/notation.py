@@ -30,62 +30,19 @@ import sympy as sp
 from checker.functions import relu, sigmoid
 from checker.notation_matrix import (Blocks, MatrixError, Table, cells, extract_blocks, identity_marker, is_matrix,
                                      mark, rebuild)
-from checker.notation_text import FUNCTION_LETTERS, derivative_fraction, group, prepare, primes
+from checker.notation_rules import FORBIDDEN as _FORBIDDEN
+from checker.notation_rules import REFUSED as _REFUSED
+from checker.notation_rules import ParseError
+from checker.notation_rules import split_relations as _split_relations
+from checker.notation_text import derivative_fraction, group, prepare, primes
 
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
 NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Cov": "Cov",
          "KL": "KL", "MSE": "MSE", "E": "E", "sign": "sign", "sgn": "sign", "LeakyReLU": "LeakyReLU",
          "sigmoid": "sigmoid", "tanh": "tanh", "Softmax": "softmax"}
-_FORBIDDEN = re.compile(r"\\(def|edef|gdef|input|include|write|immediate|catcode|csname|openout|read|newcommand"
-                        r"|renewcommand|let|expandafter)\b")
-_REFUSED = [
-    (re.compile(r"\^\s*(T|\{\s*(T|\\top|\\intercal|\\mathsf\{T\}|\\mathrm\{T\})\s*\}|\\top|\\intercal)"),
-     "transposes need the shapes of the matrices, which the notes do not give"),
-    (re.compile(r"\\\||\\lVert|\\rVert|\\Vert|\|\|"), "norms ‖x‖ are not supported"),
-    (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix|Vmatrix|array)\}"),
-     "this matrix environment is not supported"),
-    (re.compile(r"\\arg\s*\\?(max|min)|\\(operatorname\*?|mathrm)\{arg\s*(max|min)\}|\\mathrm\{argm(ax|in)\}"),
-     "argmax/argmin are not supported"),
-    (re.compile(r"\\odot|\\otimes|\\circ(?![A-Za-z])"), "elementwise and tensor products need the shapes of the matrices"),
-    (re.compile(r"\\nabla"), "gradients ∇ need the variables they are taken in"),
-    (re.compile(r"\\mathbb\s*\{\s*[RNZCQ]\s*\}|\\reals\b"), "sets (\\mathbb{R}^n) are not formulas that can be checked"),
-    (re.compile(r"\\in\b|\\subset|\\cup|\\cap|\\forall|\\exists|\\mid|\\sim\b|\\notin"),
-     "sets, quantifiers and distributions are not supported"),
-    (re.compile(r"\\mathbb\{E\}|\\mathbb\{P\}|\\Pr\b|(?<![A-Za-z\\{])E\s*_\s*(\{[^{}]*\}|\w)\s*\["),
-     "an expectation over a named distribution is not supported"),
-    (re.compile(r"(?<![A-Za-z\\])E\s*\["), "expectations need a distribution"),
-    (re.compile(r"\\mathrm\{[EP]\}\([^()]*\|"), "conditional probabilities and expectations are not supported"),
-    (re.compile(r"(?<![A-Za-z\\{])I(?![A-Za-z])"), "I is the identity matrix in ML notes, and matrices need shapes"),
-    (re.compile(r"(?<![A-Za-z\\])[A-Z]\s*\^\s*\{\s*-\s*1\s*\}"), "matrix inverses need the shapes of the matrices"),
-    (re.compile(r"\\mathrm\{det\}(?!\s*\(\s*\\mathrm\{MX)"), "a determinant needs a matrix: give its entries or its shape"),
-    (re.compile(r"\\(cdots|ldots|dots|vdots|ddots)"), "an ellipsis (\\cdots) is not a formula that can be read"),
-    (re.compile(r"\(\s*\\cdot\s*\)"), "a function applied to a dot (f(·)) names the function, it is not a formula"),
-    (re.compile(r"\\(mapsto|rightarrow|leftarrow|Rightarrow|implies|iff|gets)(?![A-Za-z])"),
-     "an arrow (a map, an update, an implication) is not an equation that can be checked"),
-    (re.compile(r"\\mathrm\{FNC[a-z]{3}\}\s*_"), "an entry of a function's value (f(x)_j) is not supported"),
-    (re.compile(r";"), "a semicolon in the arguments (f(x; w)) is not supported"),
-    (re.compile(r"^\s*[\[(][^\[\]()]*,[^\[\]()]*[\])]\s*$"), "an interval or a tuple is not a formula"),
-]
-_RELATIONS = [
-    ("\\leq", "<="), ("\\le", "<="), ("\\geq", ">="), ("\\ge", ">="), ("\\neq", "!="), ("\\ne", "!="),
-    ("<=", "<="), (">=", ">="), ("!=", "!="), ("\\lt", "<"), ("\\gt", ">"),
-    ("\\approx", "approx"), ("\\propto", "propto"), ("\\equiv", "="), (":=", "="), ("\\coloneqq", "="), ("<", "<"), (">", ">"), ("=", "="),
-]
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Functions meant entry by entry when applied to a vector.
 _ELEMENTWISE = frozenset({"relu", "sigmoid", "tanh", "sign", "LeakyReLU"})
-
-
-class ParseError(ValueError):
-    """The LaTeX could not be read as mathematics.
-
-    Attributes:
-        position: 0-based offset in the input where reading failed, when known.
-    """
-
-    def __init__(self, message: str, position: int | None = None) -> None:
-        super().__init__(message)
-        self.position = position
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,35 +238,6 @@ def _condition(text: str, notation: Notation) -> Any:
     return sp.And(*[ops[r](a, b) for a, b, r in zip(parsed.sides, parsed.sides[1:], parsed.relations)])
 
 
-def _split_relations(s: str) -> tuple[list[str], list[str]]:
-    """Split at relations outside braces, parentheses and brackets."""
-    pieces, rels = [], []
-    depth, start, i = 0, 0, 0
-    while i < len(s):
-        c = s[i]
-        if c in "{([":
-            depth += 1
-        elif c in "})]":
-            depth -= 1
-        elif depth == 0:
-            for token, rel in _RELATIONS:
-                if s.startswith(token, i) and not (token[0] == "\\" and s[i + len(token):i + len(token) + 1].isalpha()):
-                    pieces.append(s[start:i])
-                    rels.append(rel)
-                    i += len(token)
-                    start = i
-                    break
-            else:
-                i += 1
-                continue
-            continue
-        i += 1
-    pieces.append(s[start:])
-    if any(not p.strip() for p in pieces):
-        raise ParseError("a relation is missing one of its sides")
-    return pieces, rels
-
-
 # --- parsing one side ----------------------------------------------------------------------
 
 
@@ -410,7 +338,8 @@ def _parse_side(text: str, st: _State) -> Any:
     except (ParseError, MatrixError):
         raise
     except Exception as exc:  # SymPy refusing what was built (a shape mismatch, ...): not readable
-        raise ParseError(f"cannot read {text.strip()[:80]!r}: {str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__}") from None
+        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise ParseError(f"cannot read {text.strip()[:80]!r}: {first}") from None
 
 
 def _parser_message(text: str, exc: Exception) -> str:

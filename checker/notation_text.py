@@ -60,7 +60,7 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = text.replace("&", " ").replace("\\\\", " ")
     s = re.sub(r"\\+\s*$", "", s)  # a stray backslash left by kramdown's \\( ... \\) inline math
     s = _SPACING.sub(" ", s)
-    s = re.sub(r"\\stackrel\s*\{[^{}]*\}\s*\{\s*=\s*\}|\\overset\s*\{[^{}]*\}\s*\{\s*=\s*\}"
+    s = re.sub(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
                r"|\\triangleq|\\doteq|\\coloneqq|\\eqqcolon", "=", s)
     s = re.sub(r"\\b([A-Za-z])(?![A-Za-z])", r"\1", s)  # \bx, \bW: the bold-letter macros of LyX notes
     s = re.sub(r"\\eps(?![A-Za-z])", r"\\epsilon", s)
@@ -86,13 +86,14 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = re.sub(r"\\(hat|bar|tilde)\s+\\?([A-Za-z]+)", _accent, s)
     s = re.sub(r"\^\s*\{\s*\[\s*([A-Za-z0-9+\-]+)\s*\]\s*\}", r"_{L\1}", s)  # W^{[l]} is a layer index
     # x^{(i)} is a sample index (e^{(x+y)} is a power)
-    s = re.sub(r"(?<![A-Za-z\\])(?<!\be)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+)\s*\)\s*\}",
+    s = re.sub(r"(?<![\\A-Za-z]e)(?<!^e)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+)\s*\)\s*\}",
                lambda m: rf"_{{S{m.group(1)}}}" if m.group(1) else m.group(0), s)
     # ∂L/∂w written inline with a slash: the same derivative as \frac{∂L}{∂w}
     s = re.sub(r"\\partial\s*(\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)\s*/\s*\\partial\s*"
                r"(\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+(?:_\{?[A-Za-z0-9]+\}?)?)",
                lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", s)
-    s = re.sub(r"\\partial_\s*(\{[^{}]*\}|[A-Za-z])", lambda m: rf"\frac{{\partial}}{{\partial {m.group(1).strip('{}')}}}", s)
+    s = re.sub(r"\\partial_\s*(\{[^{}]*\}|[A-Za-z])",
+               lambda m: rf"\frac{{\partial}}{{\partial {m.group(1).strip('{}')}}}", s)  # ∂_w f
     s = sums(s)
     s = re.sub(r"\\gamma(?![A-Za-z])", r"\\mathrm{ZZgamma}", s)  # γ is a symbol, not Euler's constant
     s = re.sub(r"\\det(?![A-Za-z])", r"\\mathrm{det}", s)
@@ -106,8 +107,10 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     return re.sub(r"(\s|,|\.|;|:|\\[,;.!])+$", "", s)
 
 
-_SUM = re.compile(r"\\sum\s*_\s*(\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))(?!\s*=)(\s*\^\s*(\{[^{}]*\}|\\?[A-Za-z0-9]+))?")
-_MULTI_SUM = re.compile(r"\\sum\s*_\s*\{\s*([A-Za-z](?:\s*,\s*[A-Za-z])+)\s*=\s*([^{}]+)\}\s*\^\s*(\{[^{}]*\}|\\?[A-Za-z0-9])")
+_SUM = re.compile(r"\\sum\s*_\s*(\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))(?!\s*=)"
+                  r"(\s*\^\s*(\{[^{}]*\}|\\?[A-Za-z0-9]+))?")
+_MULTI_SUM = re.compile(r"\\sum\s*_\s*\{\s*([A-Za-z](?:\s*,\s*[A-Za-z])+)\s*=\s*([^{}]+)\}"
+                        r"\s*\^\s*(\{[^{}]*\}|\\?[A-Za-z0-9])")
 
 
 def sums(s: str) -> str:
@@ -176,7 +179,8 @@ def expectations(s: str) -> str:
     return "".join(out)
 
 
-_CALLEE = re.compile(r"(\\mathrm\{[A-Za-z]+\}|\\sigma|\\phi|\\psi|(?<![A-Za-z\\])[A-Za-z](?:_\{?[A-Za-z0-9\\]+\}?)?)\s*\(")
+_CALLEE = re.compile(r"(\\mathrm\{[A-Za-z]+\}|\\sigma|\\phi|\\psi"
+                     r"|(?<![A-Za-z\\])[A-Za-z](?:_\{?[A-Za-z0-9\\]+\}?)?)\s*\(")
 
 
 def _arguments(inner: str) -> list[str]:
@@ -226,7 +230,8 @@ def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid:
     return "".join(out)
 
 
-_PRIME = re.compile(r"(\\sigma|\\tanh|\\mathrm\{[A-Za-z]+\}|(?<![A-Za-z\\])[A-Za-z])\s*('+|\^\s*\{\s*\\prime\s*\})\s*\(")
+_PRIME = re.compile(r"(\\sigma|\\tanh|\\mathrm\{[A-Za-z]+\}|(?<![A-Za-z\\])[A-Za-z])"
+                    r"\s*('+|\^\s*\{\s*\\prime\s*\})\s*\(")
 
 
 def primes(s: str, store: list[tuple[str, str, int]]) -> str:
@@ -255,7 +260,8 @@ def _code(n: int) -> str:
 
 code = _code
 
-_DVAR = re.compile(r"\s*(\\partial|d)\s*\{?\s*(\\?[A-Za-z]+(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?|\\mathrm\{[A-Za-z0-9]+\})"
+_DVAR = re.compile(r"\s*(\\partial|d)\s*\{?\s*"
+                   r"(\\?[A-Za-z]+(?:_(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?|\\mathrm\{[A-Za-z0-9]+\})"
                    r"\s*\}?\s*(?:\^\s*\{?\s*(\d)\s*\}?)?")
 
 

@@ -28,6 +28,8 @@ from checker.engine import check as check_claim
 from checker.errors import BudgetSpent
 from checker.notation import Notation, ParseError, Parsed, parse_latex
 from checker.notes import Directive, Equation
+from checker.notes_forms import (declaration, drop_alignment, entry_derivative, is_matrix, plain_symbols, redefined,
+                                 same_form, shape_of, top_level_commas, trim)
 from checker.results import Result
 from checker.verdict import Counterexample, Method, Status, Verdict
 
@@ -69,33 +71,18 @@ def _rows(eq: Equation) -> list[_Row]:
         text = row.latex.strip()
         m = _LEAD.match(text) if text.startswith("&") or (out and text[:1] in "=<>\\") else None
         if m and out:
-            rest = _drop_alignment(text[m.end():]).strip()
+            rest = drop_alignment(text[m.end():]).strip()
             if rest:
                 out.append(_Row(row.line, row.column, rest, True, _LEAD_NAMES.get(m.group(1), "=")))
             continue
-        text = _drop_alignment(text).strip()
+        text = drop_alignment(text).strip()
         for k, part in enumerate(_equations_in_row(text)):
             out.append(_Row(row.line, row.column + text.find(part), part, False) if k else
                        _Row(row.line, row.column, part, False))
     if not out and eq.latex.strip():
-        for part in _equations_in_row(_drop_alignment(eq.latex).strip()):
+        for part in _equations_in_row(drop_alignment(eq.latex).strip()):
             out.append(_Row(eq.line, eq.column, part, False))
     return out
-
-
-_BLOCK = re.compile(r"\\begin\{(cases|pmatrix|bmatrix|matrix|Bmatrix|vmatrix)\}.*?\\end\{\1\}", re.DOTALL)
-
-
-def _drop_alignment(text: str) -> str:
-    """Alignment marks ``&`` become spaces, except inside cases and matrices, where they
-    separate cells."""
-    out, i = [], 0
-    for m in _BLOCK.finditer(text):
-        out.append(text[i:m.start()].replace("&", " "))
-        out.append(m.group(0))
-        i = m.end()
-    out.append(text[i:].replace("&", " "))
-    return "".join(out)
 
 
 _QUAD = re.compile(r"\\q?quad\b|\\(?:text|textrm|mbox)\s*\{\s*(?:and|,|or)\s*\}")
@@ -105,43 +92,13 @@ _HAS_RELATION = re.compile(r"=|\\le|\\ge|<|>|\\in\b")
 def _equations_in_row(text: str) -> list[str]:
     """Equations written side by side on one row (``z = Uh + b \\quad \\delta = ...``,
     ``W_1 = ..., b_1 = ...``), each on its own."""
-    parts = [p for p in (_trim(q) for q in _QUAD.split(text) if q) if p]
+    parts = [p for p in (trim(q) for q in _QUAD.split(text) if q) if p]
     if len(parts) > 1 and sum(1 for p in parts if _HAS_RELATION.search(p)) > 1:
         return parts
-    parts = _top_level_commas(text)
+    parts = top_level_commas(text)
     if len(parts) > 1 and all(_HAS_RELATION.search(p) for p in parts):
         return parts
     return [text] if text else []
-
-
-def _trim(text: str) -> str:
-    """Spacing and separating punctuation around an equation (``\\;``, ``,``), not its commands."""
-    return re.sub(r"^(\s|\\[,;:! ]|[,;])+|(\s|\\[,;:! ]|[,;.])+$", "", text)
-
-
-def _top_level_commas(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for k, c in enumerate(text):
-        if c in "({[":
-            depth += 1
-        elif c in ")}]":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(text[start:k].strip())
-            start = k + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
-
-# --- turning parsed sides into checkable expressions ---------------------------------------------
-
-def _is_matrix(e: Any) -> bool:
-    return isinstance(e, (sp.MatrixBase, sp.MatrixExpr)) or (isinstance(e, sp.Basic) and e.has(sp.MatrixSymbol))
-
-
-def _shape(e: Any) -> Any:
-    """The shape of a matrix-valued side; None for a scalar (det(A) is a scalar)."""
-    return e.shape if isinstance(e, (sp.MatrixBase, sp.MatrixExpr)) else None
 
 
 def _realify(e: Any) -> Any:
@@ -283,10 +240,10 @@ def _definition(parsed: Parsed, eq: Equation, ctx: Context) -> tuple[str, tuple[
     if parsed.relation != "=" or len(parsed.sides) != 2:
         return None
     lhs, rhs = parsed.sides
-    if isinstance(lhs, sp.Symbol) and _is_matrix(rhs):
+    if isinstance(lhs, sp.Symbol) and is_matrix(rhs):
         return lhs.name, (), rhs  # a name for an explicit matrix (not substituted later: see _plan_equation)
     if isinstance(lhs, sp.Symbol):
-        if lhs in _plain_symbols(rhs):
+        if lhs in plain_symbols(rhs):
             return None  # recursive (L = (1/N) Σ L_i is not: there L is the base of its entries)
         if rhs.is_number and not eq.display:
             return None  # a value in running text ("at $w = 0$"), not a definition
@@ -331,97 +288,6 @@ def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], 
     if all(r == "=" for r in relations) and all(plain) and any(getattr(x, "is_number", False) for x in sides) \
             and not any(isinstance(x, sp.Symbol) and x.name in ctx.definitions for x in sides):
         return "value", "a value in running text"
-    return None
-
-
-_DECLARATION = re.compile(r"^\s*(?P<name>[^=<>]+?)\s*\\in\s*\\mathbb\s*\{\s*R\s*\}\s*"
-                          r"(?:\^\s*(?P<dims>\{[^{}]*\}|[A-Za-z0-9]))?\s*[.,;]?\s*$")
-_DIM = re.compile(r"^\s*([0-9]+|[A-Za-z](?:_[A-Za-z0-9])?)\s*$")
-
-
-def _declaration(latex: str, ctx: Context) -> str | None:
-    """``x \\in \\mathbb{R}^d``, ``W \\in \\mathbb{R}^{h \\times d}``: the shape of a name.
-
-    The shape goes into the notation's shape table, so that later ``W^\\top`` and ``Wx`` are
-    read as matrix notation (matrix claims are read, not checked, in notes). Returns the
-    message of the declaration, or None when the row is not one.
-    """
-    m = _DECLARATION.match(latex)
-    if not m:
-        return None
-    dims_text = (m.group("dims") or "").strip("{} ")
-    dims = [d for d in re.split(r"\\times|\\cdot|×", dims_text)] if dims_text else []
-    if any(not _DIM.match(d) for d in dims) or len(dims) > 2:
-        return None
-    try:
-        parsed = ctx.parse(m.group("name"), notation=Notation(log_base=ctx.notation.log_base))
-    except ParseError:
-        return None
-    if parsed.relations or len(parsed.sides) != 1 or not isinstance(parsed.sides[0], sp.Symbol):
-        return None
-    name = parsed.sides[0].name
-    if not dims:
-        return f"declares {name} a real number"
-    shape = tuple(int(d) if d.strip().isdigit() else d.strip().replace("_", "") for d in dims)
-    if len(shape) == 1:
-        shape = (shape[0], 1)
-    if shape == (1, 1):
-        return f"declares {name} a real number"
-    table = tuple((n, s) for n, s in ctx.notation.shapes if n != name) + ((name, shape),)
-    ctx.notation = replace(ctx.notation, shapes=table)
-    return f"declares {name} a {shape[0]}×{shape[1]} {'vector' if shape[1] == 1 else 'matrix'}"
-
-
-def _same_form(a: Any, b: Any) -> bool:
-    """The same expression up to SymPy's canonical order (the parser keeps a + b unevaluated)."""
-    try:
-        return bool(sp.expand(a - b) == 0)
-    except (TypeError, ValueError, AttributeError):
-        return False
-
-
-def _redefined(sides: Sequence[Any], relations: Sequence[str], eq: Equation, ctx: Context) -> str:
-    """The name, when a display equation ``NAME = ...`` gives a defined name another form.
-
-    Notes do this both to restate a definition (a claim to check) and to introduce another
-    loss under the same name (cs231n's L_i): which one is meant, the notes do not say.
-    """
-    if list(relations) != ["="] or len(sides) != 2:
-        return ""
-    lhs, rhs = sides
-    if isinstance(lhs, sp.Symbol):
-        name = lhs.name
-    elif isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args):
-        name = lhs.func.__name__
-    else:
-        return ""
-    if name not in ctx.definitions or (isinstance(rhs, sp.Basic) and name in {str(s) for s in rhs.free_symbols}):
-        return ""
-    return name
-
-
-def _plain_symbols(e: Any) -> set[Any]:
-    """Free symbols of `e`, without the labels of its indexed objects (L in L[i])."""
-    if not isinstance(e, sp.Basic):
-        return set()
-    labels = {b.label for b in e.atoms(sp.IndexedBase)}
-    hidden = e.replace(lambda a: isinstance(a, sp.Indexed), lambda a: sp.Integer(0)) if labels else e
-    return set(hidden.free_symbols) - (labels - set(hidden.free_symbols))
-
-
-def _entry_derivative(e: Any) -> str | None:
-    """A derivative with respect to ``f_j`` of an expression that sums over the entries f[j].
-
-    ``∂/∂f_j Σ_j g(f_j)`` means the derivative with respect to one entry; as parsed, f_j is a
-    name unrelated to the summed entries, so the derivative would come out wrong.
-    """
-    if not isinstance(e, sp.Basic):
-        return None
-    for d in e.atoms(sp.Derivative):
-        bases = {str(b.label) for b in d.expr.atoms(sp.IndexedBase)}
-        for v in d.variables:
-            if isinstance(v, sp.Symbol) and "_" in v.name and v.name.rpartition("_")[0] in bases:
-                return str(d.variables[0])
     return None
 
 
@@ -563,10 +429,11 @@ class Plan:
         chain_tail: Any = None
         current_chain: int | None = None
         for row in rows:
-            declared = _declaration(row.latex, ctx)
+            declared = declaration(row.latex, ctx.notation, ctx.parse)
             if declared is not None:
+                message, ctx.notation = declared
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="declaration",
-                                       fixed=Status.SKIPPED, message=declared))
+                                       fixed=Status.SKIPPED, message=message))
                 chain_tail = current_chain = None
                 continue
             try:
@@ -599,11 +466,12 @@ class Plan:
             definition = None if row.continues else _definition(parsed, eq, ctx)
             if definition is not None and len(sides) == 2:
                 name, params, body = definition
-                if _is_matrix(body):
+                if is_matrix(body):
                     # matrices are read but not checked in notes: a later scalar reading of the
                     # name must not receive a matrix
                     self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
-                                           fixed=Status.DEFINED, message=f"defines the matrix {name} (not used in checks)"))
+                                           fixed=Status.DEFINED,
+                                           message=f"defines the matrix {name} (not used in checks)"))
                     continue
                 ctx.definitions[name] = (params, _substitute(body, ctx))
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
@@ -612,11 +480,11 @@ class Plan:
                 current_chain = len(self.chains)  # `&=` rows below continue from the definition
                 self.chains.append(_Chain([_substitute(sides[1], ctx)], [], list(ctx.assumptions)))
                 continue
-            redefined = "" if row.continues else _redefined(sides, relations, eq, ctx)
+            renamed = "" if row.continues else redefined(sides, relations, ctx.definitions)
             substituted = [_substitute(x, ctx) for x in sides]
-            if redefined and not _same_form(substituted[1], ctx.definitions[redefined][1]):
+            if renamed and not same_form(substituted[1], ctx.definitions[renamed][1]):
                 # From here on the name has two meanings; neither is used for later claims.
-                del ctx.definitions[redefined]
+                del ctx.definitions[renamed]
             if row.continues and current_chain is not None:
                 # an `&=` row extends the chain of the rows above it (its first side is their last)
                 chain_id = current_chain
@@ -637,7 +505,7 @@ class Plan:
                 task.undefined = tuple(sorted(set(_undefined_functions(substituted[k - 1], ctx))
                                               | set(_undefined_functions(substituted[k], ctx))))
                 self._fill(task, substituted[k - 1], substituted[k], rel, ctx.assumptions, is_chain)
-                task.redefines = redefined
+                task.redefines = renamed
                 self.tasks.append(task)
             chain_tail = sides[-1]
 
@@ -653,12 +521,12 @@ class Plan:
             reason = "a derivative with respect to a vector or a matrix: read, but not checked in notes"
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
             return
-        if _shape(a) != _shape(b):
+        if shape_of(a) != shape_of(b):
             reason = ("one side is a matrix and the other a scalar (or another shape): a shape declared earlier "
                       "may not apply here, so it is not checked")
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "matrix", reason
             return
-        entry = _entry_derivative(a) or _entry_derivative(b)
+        entry = entry_derivative(a) or entry_derivative(b)
         if entry:
             reason = (f"a derivative with respect to the entry {entry} of a vector that is summed over: "
                       "entries of summed vectors are not differentiated in notes, so it is not checked")
