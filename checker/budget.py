@@ -37,9 +37,10 @@ from checker.errors import BudgetSpent
 
 T = TypeVar("T")
 
-#: Default address-space cap of a worker, in bytes (``--memory`` changes it). SymPy rarely
-#: needs more than a few hundred MB; 4 GiB leaves room for large but honest work and still
-#: stops an expression that grows without bound long before the machine swaps.
+#: Default memory budget of a worker, in bytes (``--memory`` changes it): how much address
+#: space it may add to what it had when forked. SymPy rarely needs more than a few hundred
+#: MB; 4 GiB leaves room for large but honest work and still stops an expression that grows
+#: without bound long before the machine swaps.
 DEFAULT_MEMORY = 4 * 1024**3
 #: Passed as `memory`: use the limit set by `set_memory_limit` (DEFAULT_MEMORY unless changed).
 CONFIGURED = -1
@@ -87,9 +88,26 @@ def _die_with_parent() -> None:
         pass
 
 
+def _address_space() -> int:
+    """This process's current address-space size in bytes (0 when unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _cap_memory(memory: int | None) -> None:
+    """Let this worker grow by at most `memory` bytes beyond what it holds at the fork.
+
+    RLIMIT_AS counts address space, not resident memory, and a worker forked from a process
+    that has SymPy, NumPy and their thread pools loaded starts with hundreds of MB of it; a
+    cap counted from zero would fail the first allocation. So the budget is what the
+    computation may add.
+    """
     if not memory:
         return
+    memory += _address_space()
     try:
         import resource
 

@@ -22,18 +22,18 @@ class Progress:
     Args:
         stream: where to draw (stderr by default).
         enabled: draw at all; None means "when `stream` is a terminal".
-        delay: seconds to wait before the first drawing.
+        delay: seconds to wait before the first drawing (default: DELAY).
         clock: a monotonic clock (injected by tests).
     """
 
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, delay: float = DELAY,
+    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, delay: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream if stream is not None else sys.stderr
         if enabled is None:
             isatty = getattr(self.stream, "isatty", None)
             enabled = bool(isatty and isatty())
         self.enabled = enabled
-        self.delay = delay
+        self.delay = DELAY if delay is None else delay
         self.clock = clock
         self.start = clock()
         self.drawn = False
