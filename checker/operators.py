@@ -226,11 +226,19 @@ class Entry(_Operator):
         return rf"{out}^{{{exp}}}" if exp else out
 
 
+class SubjectTo(sp.Function):
+    """An objective with its constraints: ``J(w) = ... \\quad \\text{s.t.} \\quad c_1, \\; c_2``."""
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        objective, *constraints = (printer._print(a) for a in self.args)
+        return objective + r" \quad \text{s.t.} \quad " + r", \; ".join(constraints)
+
+
 def named(name: str, *args: Any) -> sp.Expr:
     """``\\operatorname{name}`` applied to `args` (or alone)."""
     return Named(sp.Symbol(name), *args)
 
 
 __all__ = ["CondEntropy", "CondProb", "Covariance", "CrossEntropy", "Dot", "Entropy", "Entry", "Expectation", "Grad", "KL",
-           "LogBase", "MaxOver", "MutualInformation", "Named", "Norm", "PartialRatio", "Prime", "Prob", "Softmax", "Variance",
+           "LogBase", "MaxOver", "MutualInformation", "Named", "Norm", "PartialRatio", "Prime", "Prob", "SubjectTo", "Softmax", "Variance",
            "named"]

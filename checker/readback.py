@@ -235,11 +235,14 @@ def read_back(latex: str, *, matrices: Iterable[Any] = (), latex_of: Any = None)
     """
     from checker.render import latex_of as default_printer
 
+    objective, sep, constraints = latex.partition(r" \quad \text{s.t.} \quad ")
+    if sep:  # an objective and its constraints: each one a relation of its own
+        read = [read_back(p, matrices=matrices, latex_of=latex_of) for p in [objective, *constraints.split(r", \; ")]]
+        return Parsed(relation="subject to", sides=tuple(_relation(r) for r in read), relations=("subject to",), names={})
     parts = latex.split(r" \Rightarrow ")
     if len(parts) == 2:  # an implication: each side is an equation of its own
         read = [read_back(p, matrices=matrices, latex_of=latex_of) for p in parts]
-        sides = tuple(sp.Eq(*r.sides, evaluate=False) if r.relation == "=" else r.sides[0] for r in read)
-        return Parsed(relation="implies", sides=sides, relations=("implies",), names={})
+        return Parsed(relation="implies", sides=tuple(_relation(r) for r in read), relations=("implies",), names={})
     text, tags = _tag_matrices(latex, matrices, latex_of or default_printer)
     text = _rewrite_operators(text)
     parsed = parse_latex(text, max_length=8000, timeout=10.0)
@@ -247,6 +250,16 @@ def read_back(latex: str, *, matrices: Iterable[Any] = (), latex_of: Any = None)
         return parsed
     sides = tuple(_rebuild(side, tags)[0] for side in parsed.sides)
     return Parsed(relation=parsed.relation, sides=sides, relations=parsed.relations, names=parsed.names)
+
+
+_RELATION_OF = {"=": sp.Eq, "<=": sp.Le, ">=": sp.Ge, "<": sp.Lt, ">": sp.Gt, "!=": sp.Ne}
+
+
+def _relation(parsed: Parsed) -> Any:
+    """One parsed relation as a SymPy relational (unevaluated), or the expression if there is none."""
+    if parsed.relation in _RELATION_OF and len(parsed.sides) == 2:
+        return _RELATION_OF[parsed.relation](*parsed.sides, evaluate=False)
+    return parsed.sides[0]
 
 
 def _rebuild(e: Any, tags: dict[str, _Tag]) -> tuple[Any, float]:

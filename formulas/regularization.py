@@ -46,7 +46,10 @@ def _svm_sample(rng: np.random.Generator) -> dict:
 
 svm_primal = Formula(
     id="svm.primal", title="SVM primal objective", topic=TOPIC_SVM, sources=("003 §6 Support Vector Machine",),
-    statement=sp.Eq(sp.Function("J")(sym("w"), b, sym("xi")), ops.Norm(sym("w"), 2) ** 2 / 2 + C * sp.Sum(idx("xi")[i], (i, 1, m))),
+    statement=ops.SubjectTo(
+        sp.Eq(sp.Function("J")(sym("w"), b, sym("xi")), ops.Norm(sym("w"), 2) ** 2 / 2 + C * sp.Sum(idx("xi")[i], (i, 1, m))),
+        sp.Ge(idx("y")[i] * (ops.Dot(sym("w"), idx("x")[i]) + b), 1 - idx("xi")[i], evaluate=False),
+        sp.Ge(idx("xi")[i], 0, evaluate=False)),
     checks=(
         Check(name="optimal-slack-is-hinge", claim=Property(
             statement=sp.Ge(sp.Max(0, 1 - margin) - (1 - margin), 0), sizes=((d, (1, 2, 3)),)),

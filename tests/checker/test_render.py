@@ -21,7 +21,7 @@ def _matrices(expr: Any) -> set[Any]:
 
 
 def _sides(statement: Any) -> tuple[Any, ...]:
-    if isinstance(statement, sp.Implies):
+    if isinstance(statement, (sp.Implies, ops.SubjectTo)):
         return statement.args
     if isinstance(statement, sp.core.relational.Relational):
         return (statement.lhs, statement.rhs)
@@ -35,19 +35,35 @@ def round_trip(statement: Any, latex: str | None = None) -> list[str]:
     want = _sides(statement)
     if len(parsed.sides) != len(want):
         return [f"{len(parsed.sides)} sides read back, {len(want)} written: {tex}"]
-    problems = []
+    problems = [] if _same_relation(statement, parsed.relation) else [f"relation: read back {parsed.relation}"]
     for k, (w, got) in enumerate(zip(want, parsed.sides)):
-        a, b = normalise(w), normalise(got)
-        if a == b:
-            continue
-        # a scalar may come back in another arrangement (log_2 x as log x / log 2): equal as expressions
-        if a.is_commutative and b.is_commutative and sp.simplify(a - b) == 0:
-            continue
-        problems.append(f"side {k}: wrote {a}, read back {b}")
-    if isinstance(statement, sp.core.relational.Relational) and not isinstance(statement, sp.Implies):
-        if parsed.relation != {"==": "=", "!=": "!="}.get(statement.rel_op, statement.rel_op):
-            problems.append(f"relation: wrote {statement.rel_op}, read back {parsed.relation}")
+        problems += [f"side {k}: {p}" for p in _differences(w, got)]
     return problems
+
+
+def _same_relation(statement: Any, relation: str | None) -> bool:
+    if isinstance(statement, sp.Implies):
+        return relation == "implies"
+    if isinstance(statement, ops.SubjectTo):
+        return relation == "subject to"
+    if isinstance(statement, sp.core.relational.Relational):
+        return relation == {"==": "="}.get(statement.rel_op, statement.rel_op)
+    return relation is None
+
+
+def _differences(wrote: Any, read: Any) -> list[str]:
+    """Empty when `read` is `wrote` (one normal form; a scalar may differ only in arrangement)."""
+    if isinstance(wrote, sp.core.relational.Relational) or isinstance(read, sp.core.relational.Relational):
+        if type(wrote) is not type(read):
+            return [f"wrote {wrote}, read back {read}"]
+        return _differences(wrote.lhs, read.lhs) + _differences(wrote.rhs, read.rhs)
+    a, b = normalise(wrote), normalise(read)
+    if a == b:
+        return []
+    # log_2 x comes back as log x / log 2: equal as expressions
+    if a.is_commutative and b.is_commutative and sp.simplify(a - b) == 0:
+        return []
+    return [f"wrote {a}, read back {b}"]
 
 
 @pytest.mark.parametrize("formula", list(formulas.CATALOG.values()), ids=list(formulas.CATALOG))
@@ -76,6 +92,8 @@ i = sp.Symbol("i", integer=True)
     (sp.Eq(sigmoid(x), 1 / (1 + sp.exp(-x))), r"\sigma\left(x\right) = \frac{1}{1 + e^{x}}"),
     (sp.Eq(ops.KL(x, y), z), r"D_{\mathrm{KL}}\left(y \parallel x\right) = z"),
     (sp.Eq(ops.Prob(sp.Le(x, y)), z), r"P\left(x \geq y\right) = z"),
+    (ops.SubjectTo(sp.Eq(z, x**2), sp.Ge(x, 1, evaluate=False)), r"z = x^{2} \quad \text{s.t.} \quad x \leq 1"),
+    (sp.Implies(sp.Eq(x, 0), sp.Eq(y, 0)), r"x = 0 \Rightarrow y = 1"),
 ])
 def test_round_trip_catches_a_wrong_rendering(statement, wrong):
     """LaTeX that says something else than the statement (a sign, an order, a lost ⊙) does not read back as it."""
