@@ -7,15 +7,21 @@ The parser (latex2sympy2_extended) reads LaTeX; this layer makes it read ML nota
 2. relations split at the top level (``=``, ``\\le``, ``\\approx``, chains ``a = b = c``),
    each side parsed on its own;
 3. ``\\log`` without a base is the natural log (configurable);
-4. names: ``\\hat{y}``, ``x_{ij}``, ``W^{[l]}``, ``\\mathrm{MSE}`` become plain identifiers
-   (the LaTeX they came from is kept for messages), so no name is ever code;
-5. functions: ``\\sigma(wx+b)`` is the sigmoid applied to ``wx+b`` (the parser alone reads a
-   product), as are ``f(x+y)``, ``J(w)``, ``\\operatorname{softmax}(z)``, ``\\mathrm{ReLU}(x)``;
-6. primes: ``f'(x)`` is ``d/dx f(x)``;
-7. derivatives: ``\\frac{\\partial J}{\\partial w_j}``, ``\\frac{d}{dx}``;
+4. names: ``\\hat{y}``, ``x_{ij}``, ``m_{t-1}``, ``W^{[l]}``, ``\\mathrm{MSE}``, ``TP`` become
+   plain identifiers (the LaTeX they came from is kept for messages), so no name is ever code;
+5. functions: every call of a function name (``\\sigma(wx+b)``, ``f(x, y)``, ``\\mathrm{Var}(X)``,
+   ``E[X]``) is cut out and rebuilt from its separately parsed arguments (the parser alone reads
+   ``\\sigma(wx+b)`` as a product and splits nested arguments at every comma);
+6. primes: ``f'(x)`` is ``d/dx f(x)``, ``f'(g(x))`` the derivative of f taken at g(x);
+7. derivatives: ``\\frac{\\partial^2 f}{\\partial x \\partial y}``, ``\\partial L / \\partial w``,
+   ``\\frac{d}{dx}`` applied to the rest of the side;
 8. sums: ``x_i`` inside ``\\sum_{i=1}^{n}`` is the i-th entry of x, not one symbol;
-9. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
-   ``cases``, ``\\arg\\max``) is refused with a ParseError, never guessed.
+9. ``cases`` become a Piecewise and explicit matrices a Matrix; with a shape table
+   (`Notation.shapes`) products keep their order, ``A^T``, ``A^{-1}``, ``\\odot`` and ``I``
+   are matrix notation (`checker.notation_matrix`);
+10. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
+    ``\\arg\\max``, conditional bars, sets) is refused with a ParseError, never guessed
+    (`checker.notation_rules`).
 """
 
 from __future__ import annotations
@@ -84,6 +90,9 @@ class _State:
 
     @property
     def shapes(self) -> dict[str, tuple[Any, Any]]:
+        bad = [n for n, _ in self.notation.shapes if not _SAFE.match(n)]
+        if bad:  # names in the table become MatrixSymbols, which reach lambdify
+            raise ParseError(f"the shape table has a name that is not an identifier: {bad[0][:40]!r}")
         return {n: tuple(sp.Symbol(str(d), integer=True, positive=True) if isinstance(d, str) else d for d in shape)
                 for n, shape in self.notation.shapes}
 

@@ -127,6 +127,12 @@ def intended(text: str) -> list[Any]:
     text = re.sub(r"\blambda\b", "lamda_", text)
     ns: dict[str, Any] = {"Chain": lambda *a: ("=", list(a)), "Eq": _relation("="), "Ne": _relation("!="),
                           "lamda_": sp.Symbol("lambda"), "E": sp.E, "I": sp.Symbol("I")}
+    # H(P, Q) = -Sum(P(x[i])*...): P is called and also passed bare; the bare P is the name of the
+    # distribution (a symbol), which SymPy cannot take as a function class in one namespace.
+    for name in set(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\(", text)) - _SYMPY:
+        if re.search(rf"\b{name}\b(?!\s*\()", text):
+            text = re.sub(rf"\b{name}\b(?!\s*\()", f"{name}__bare", text)
+            ns[f"{name}__bare"] = sp.Symbol(name)
     for name in set(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\[", text)):
         ns[name] = sp.IndexedBase(name)  # pi[k]: an indexed name, even where SymPy has a constant
     for name in set(re.findall(r"\b([A-Za-z_][A-Za-z0-9_]*)\b", text)) - _SYMPY - set(ns):
