@@ -130,6 +130,8 @@ def test_the_corpus_comparison_tells_wrong_readings_apart():
     assert same_meaning(r"\log x", "log(x)")
     assert not same_meaning(r"\log x", "log(x)/log(10)")
     assert not same_meaning(r"a \le b", "a < b")
+    assert same_meaning(r"\frac{\partial L}{\partial w}", "Derivative(L, w)")
+    assert not same_meaning(r"\frac{\partial L}{\partial z}", "Derivative(L, w)")
 
 
 def test_relations_and_chains_are_split_at_the_top_level():
