@@ -171,10 +171,11 @@ def to_tex(results: Sequence[Any], *, layout: Layout = Layout(), plots: Sequence
     """The standalone LaTeX document of the sheet."""
     doc = [_PREAMBLE % {"paper": layout.paper, "orient": "landscape," if layout.landscape else ""}]
     n_ok = sum(1 for r in results if r.status in ("verified", "finding"))
-    doc.append(r"{\large\textbf{" + tex_text(title) + r"}}\hfill{\scriptsize "
-               + tex_text(f"{n_ok} of {len(results)} formulas machine-checked by mathcheck. ")
-               + r"\badge{S} symbolic proof \quad \badge{FD} finite differences \quad \badge{N} numeric sampling"
-               r" (evidence, not proof) \quad \badfinding{} the source is wrong as written: struck out, with the correct form}"
+    doc.append(r"{\large\textbf{" + tex_text(title) + r"}}\hfill{\small "
+               + tex_text(f"{n_ok} of {len(results)} formulas machine-checked by mathcheck") + r"}\par"
+               + r"{\scriptsize\textcolor{black!70}{how each was checked:\enspace \badge{S} symbolic proof \quad "
+               r"\badge{FD} finite differences (derivatives) \quad \badge{N} numeric sampling (evidence, not proof)"
+               r" \quad \badfinding{} a source is wrong as written: its form struck out, then the correct one}}"
                + r"\par\medskip")
     cols = layout.columns
     if cols > 1:
