@@ -12,6 +12,7 @@ Works on results shaped like `checker.catalog.FormulaResult` and
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -225,8 +226,20 @@ def to_markdown(results: Sequence[Any], *, derivations: Sequence[Any] = (),
         out += ["## Derivations", ""]
         for d in derivations:
             out += [f"**{d.derivation.title}** ({', '.join(d.derivation.supports)})", "", "$$",
-                    derivation_latex(d).strip(), "$$", ""]
+                    _markdown_math(derivation_latex(d).strip()), "$$", ""]
     return "\n".join(out)
+
+
+def _markdown_math(block: str) -> str:
+    """An ``align*`` block as GitHub's ``$$`` math takes it: ``aligned``, and no ``$`` inside ``\\text{}``
+    (a ``$`` there would end the math block for the Markdown parser)."""
+    block = block.replace(r"\begin{align*}", r"\begin{aligned}").replace(r"\end{align*}", r"\end{aligned}")
+    return re.sub(r"\\text\{((?:[^{}]|\{[^{}]*\})*)\}", _text_without_dollars, block)
+
+
+def _text_without_dollars(m: re.Match[str]) -> str:
+    parts = m.group(1).split("$")
+    return "".join(rf"\text{{{p}}}" if k % 2 == 0 else p for k, p in enumerate(parts) if p)
 
 
 # --- PDF ---------------------------------------------------------------------------------

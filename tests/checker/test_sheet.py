@@ -200,3 +200,15 @@ def test_pgf_printer_writes_pgfmath():
     assert pgf_of(sp.Piecewise((x, x > 0), (0, True)), x) == "ifthenelse((x > 0), x, 0)"
     with pytest.raises(ValueError):
         pgf_of(x + sp.Symbol("a"), x)
+
+
+def test_markdown_derivations_are_github_math():
+    """Derivations in Markdown are `aligned` blocks with no `$` inside, which would end GitHub's math block."""
+    import derivations
+    from checker.derivation import check_derivation
+
+    d = check_derivation(derivations.get("sigmoid_derivative"))
+    md = sheet.to_markdown([], derivations=[d])
+    block = md.split("$$")[1]
+    assert "\\begin{aligned}" in block and "align*" not in block
+    assert "$" not in block and "\\text{definition of }\\sigma" in block
