@@ -129,6 +129,10 @@ def _depth(text: str) -> int:
     return best
 
 
+#: Placeholder names of the layer (`checker.notation_text`, `checker.notation_matrix`).
+_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
+
+
 def _guard(text: str, max_length: int, max_depth: int) -> None:
     if len(text) > max_length:
         raise ParseError(f"the equation is {len(text)} characters long; at most {max_length} are read")
@@ -137,14 +141,24 @@ def _guard(text: str, max_length: int, max_depth: int) -> None:
     m = _FORBIDDEN.search(text)
     if m:
         raise ParseError(f"{m.group(0)} is a TeX programming command, not mathematics", m.start())
+    m = _RESERVED.search(text)
+    if m:  # the layer's own placeholders: a document spelling one must not reach its tables
+        raise ParseError(f"{m.group(0)!r} is a name reserved by the notation layer", m.start())
 
 
 def _parse(text: str, notation: Notation) -> Parsed:
     st = _State(notation)
     try:
         return _parse_with(text, st)
+    except ParseError:
+        raise
     except MatrixError as exc:
         raise ParseError(str(exc)) from None
+    except RecursionError:
+        raise ParseError("nested too deeply") from None
+    except Exception as exc:  # untrusted input: whatever SymPy refuses to build is unparsed, never a crash
+        first = str(exc).splitlines()[0][:160] if str(exc) else ""
+        raise ParseError(f"cannot read the equation ({type(exc).__name__}: {first})") from None
 
 
 def _parse_with(text: str, st: _State) -> Parsed:
@@ -209,6 +223,8 @@ def _resolve_identity(sides: list[Any]) -> list[Any]:
 def _block(env: str, body: str, notation: Notation) -> Any:
     """A ``cases`` block as a Piecewise, a matrix block as an ImmutableMatrix."""
     rows = cells(body)
+    if not rows:
+        raise ParseError(f"an empty {env} block")
     if env == "cases":
         pieces = []
         for row in rows:

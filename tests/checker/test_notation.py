@@ -168,6 +168,14 @@ def test_what_cannot_be_read_with_confidence_is_refused(latex, needle):
         parse_latex(latex)
 
 
+@pytest.mark.parametrize("text", [r"\mathrm{FNCzzz} + 1", r"\mathrm{PRMqqq}", r"\mathrm{BLKabc} x",
+                                  r"\mathrm{MXaaz}", r"\mathrm{DRVbbb} = 1"])
+def test_placeholder_names_in_a_document_are_refused(text):
+    """A document spelling one of the layer's placeholders gets a ParseError, not a lookup failure."""
+    with pytest.raises(ParseError, match="reserved"):
+        parse_latex(text)
+
+
 PAYLOADS = [
     r'\operatorname{__import__("os").system("touch PWNED")}(x)',
     r'\mathrm{__import__(chr(111)+chr(115)).system("touch PWNED")}(x)',
