@@ -211,6 +211,27 @@ def test_shape_table_names_must_be_identifiers():
         parse_latex("A x", notation=Notation(shapes=(("__import__('os')", (2, 2)),)))
 
 
+_TOKENS = [r"\frac", "{", "}", "(", ")", "[", "]", "x", "A", "I", "_", "^", "T", r"\top", "=", "+", ",", "'",
+           r"\sigma", r"\sum", r"\partial", "d", r"\mathrm{Var}", "E", r"\begin{cases}", r"\end{cases}", "&",
+           r"\\", r"\begin{pmatrix}", r"\end{pmatrix}", r"\det", r"\odot", "f", "1", r"\hat", r"\lim", r"\to",
+           r"\text{if}", "|", r"\left(", r"\right)", "i", "n", r"\le", "!", r"\sqrt"]
+
+
+def test_random_token_strings_give_a_reading_or_a_parse_error():
+    """200 seeded random strings of ML tokens, with and without a shape table: never another exception."""
+    import random
+
+    rng = random.Random(7)
+    shaped = Notation(shapes=(("A", (2, 2)), ("x", (2, 1))))
+    for _ in range(200):
+        text = " ".join(rng.choice(_TOKENS) for _ in range(rng.randint(1, 10)))
+        for notation in (Notation(), shaped):
+            try:
+                parse_latex(text, notation=notation)
+            except ParseError:
+                pass
+
+
 def test_size_and_depth_guards_are_fast():
     """A 1 MB equation and 10 000 nested braces are refused at once."""
     start = time.monotonic()
