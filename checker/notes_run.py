@@ -3,8 +3,9 @@
 1. Each source is read as bytes and looked up in the cache by its path, bytes, reading
    context and the engine version; an unchanged source gives its results without being
    parsed or checked again.
-2. The rows of the other sources are parsed ahead, in parallel, each under the time budget
-   (`checker.prefetch`): a row that cannot be parsed in time is `unparsed`, never a hang.
+2. The rows of the other sources are parsed ahead, in parallel, each under a share of the
+   time budget (`checker.prefetch`): a row that cannot be read in time is `inconclusive`
+   (time budget spent), never a hang.
 3. They are planned in document order (directives and definitions carry over within a
    source), and their claims checked in parallel, each in a budgeted worker, through the
    claim cache.
@@ -28,7 +29,7 @@ from checker.notes import Directive, Equation, read_path
 from checker.notes import MAX_BYTES as _MAX_BYTES
 from checker.notes._model import decode
 from checker.notes_check import Plan, execute
-from checker.prefetch import BudgetedParser, Recorder
+from checker.prefetch import BudgetedParser, Recorder, parse_budget
 from checker.progress import Progress
 from checker.results import Result
 
@@ -68,7 +69,7 @@ def _read_bytes(path: str, stdin: bytes | None) -> bytes:
 
 
 def _prefetch(parser: BudgetedParser, sources: Sequence[list[Equation | Directive]], *, notation: Notation,
-              assumptions: Sequence[sp.Basic], jobs: int, progress: Progress | None, rounds: int = 4) -> int:
+              assumptions: Sequence[sp.Basic], progress: Progress | None, rounds: int = 4) -> int:
     """Parse, in parallel, every text the planner will ask for; returns how many were parsed.
 
     A dry run of the planner with a `Recorder` lists the texts; they are parsed; a new dry
@@ -84,7 +85,7 @@ def _prefetch(parser: BudgetedParser, sources: Sequence[list[Equation | Directiv
         wanted = list(dict.fromkeys(recorder.wanted))
         if not wanted:
             break
-        parser.prefetch(wanted, jobs=jobs, progress=progress.phase("equations read") if progress else None)
+        parser.prefetch(wanted, progress=progress.phase("equations read") if progress else None)
         parsed += len(wanted)
     return parsed
 
@@ -124,10 +125,10 @@ def check_sources(paths: Sequence[str], *, stdin: bytes | None = None, notation:
         by_source[path] = None
         todo.append((path, key, items))
     if todo:
-        parser = BudgetedParser(timeout=timeout)
-        run.parsed = _prefetch(parser, [items for _, _, items in todo], notation=notation, assumptions=assumptions,
-                               jobs=jobs, progress=progress)
-        plan = Plan(parse=parser)
+        with BudgetedParser(timeout=parse_budget(timeout), jobs=jobs) as parser:
+            run.parsed = _prefetch(parser, [items for _, _, items in todo], notation=notation,
+                                   assumptions=assumptions, progress=progress)
+        plan = Plan(parse=parser)  # what is still missing is parsed one by one, in budgeted workers
         for _, _, items in todo:
             plan.add_source(items, notation=notation, assumptions=assumptions)
         results = execute(plan, seed=seed, timeout=timeout, jobs=jobs, cache=cache,

@@ -67,27 +67,59 @@ def _to_answer(outcome: Outcome, budget: float) -> Parsed | ParseError:
     return ParseError(f"the parser failed: {first}")
 
 
+#: Share of an equation's time budget that reading it may take. Reading is normally a few
+#: milliseconds; what takes longer is SymPy evaluating a number it built (``(1/2)^{10^9}``),
+#: which the check would not finish either. Reading gets its own, smaller budget so that
+#: such an equation costs a fraction of the budget, not twice the budget.
+PARSE_SHARE = 0.25
+#: Reading always gets at least this many seconds (a long but honest equation on a loaded machine).
+PARSE_FLOOR = 1.0
+
+
+def parse_budget(timeout: float) -> float:
+    """The time allowed to read one equation whose check has `timeout` seconds."""
+    return min(timeout, max(PARSE_FLOOR, timeout * PARSE_SHARE))
+
+
 class BudgetedParser:
     """A drop-in for `parse_latex` whose answers are computed in budgeted workers.
 
+    Use as a context manager (or call `close`): the workers live from the first `prefetch`
+    to the end, shared by every round of prefetching.
+
     Args:
         timeout: seconds allowed to parse one equation.
+        jobs: worker processes for `prefetch`.
     """
 
-    def __init__(self, *, timeout: float) -> None:
+    def __init__(self, *, timeout: float, jobs: int = 1) -> None:
         self.timeout = timeout
+        self.jobs = jobs
         self._answers: dict[tuple[str, Notation], Parsed | ParseError] = {}
+        self._pool: BudgetPool | None = None
         self.misses = 0  # texts parsed one by one because they were not fetched ahead
 
-    def prefetch(self, texts: Iterable[tuple[str, Notation]], *, jobs: int = 1,
+    def __enter__(self) -> BudgetedParser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def prefetch(self, texts: Iterable[tuple[str, Notation]], *,
                  progress: Callable[[int, int], None] | None = None) -> None:
-        """Parse these (text, notation) pairs in up to `jobs` workers and keep the answers."""
+        """Parse these (text, notation) pairs in the workers and keep the answers."""
         todo = list(dict.fromkeys(t for t in texts if t not in self._answers))
         if not todo:
             return
-        parse_latex("x")  # load the parser here once, so that every forked worker has it
-        with BudgetPool(min(jobs, len(todo))) as pool:
-            outcomes = pool.map(_parse_task, todo, timeout=self.timeout, on_done=progress)
+        if self._pool is None:
+            parse_latex("x")  # load the parser here once, so that every forked worker has it
+            self._pool = BudgetPool(self.jobs)
+        outcomes = self._pool.map(_parse_task, todo, timeout=self.timeout, on_done=progress)
         for key, outcome in zip(todo, outcomes):
             self._answers[key] = _to_answer(outcome, self.timeout)
 
@@ -136,4 +168,4 @@ class Recorder:
         raise _NotYet("not parsed yet")
 
 
-__all__ = ["BudgetedParser", "ParseBudgetSpent", "Recorder"]
+__all__ = ["PARSE_FLOOR", "PARSE_SHARE", "BudgetedParser", "ParseBudgetSpent", "Recorder", "parse_budget"]
