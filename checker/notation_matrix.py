@@ -23,6 +23,7 @@ _ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix|array)\}(?
 _CODE = re.compile(r"MX[a-z]{3}")
 _TRANSPOSE = re.compile(r"\s*\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T|\\top(?![A-Za-z])"
                         r"|\\intercal(?![A-Za-z]))")
+_SUBSCRIPT = re.compile(r"_\s*(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]))")
 _TOKEN = re.compile(r"\\mathrm\{([A-Za-z0-9]+)\}|\\([A-Za-z]+)|(?<!\\)([A-Za-z])")
 
 
@@ -110,6 +111,18 @@ _GROUP_POWER = re.compile(r"\s*\^\s*(\{\s*-\s*1\s*\}|-1|\{\s*(?:T|\\top|\\interc
                           r"|\\top(?![A-Za-z])|\{\s*\d\s*\}|\d)")
 
 
+def _has_matrix(text: str, shapes: Mapping[str, tuple[Any, Any]]) -> bool:
+    """Whether `text` names a matrix of the table (``x`` in ``x_1`` is not the vector x)."""
+    for t in _TOKEN.finditer(text):
+        name = _plain(t.group(1) or t.group(2) or t.group(3))
+        sub = _SUBSCRIPT.match(text, t.end())
+        if sub:
+            name = f"{name}_{sub.group(1) or sub.group(2)}"
+        if name in shapes:
+            return True
+    return False
+
+
 def _groups(text: str, shapes: Mapping[str, tuple[Any, Any]], found: list[tuple[str, str]]) -> str:
     """``( ... )^{-1}``, ``( ... )^T``, ``( ... )^2`` around matrices → ``\\mathrm{GRPk}``."""
     k = 0
@@ -120,7 +133,7 @@ def _groups(text: str, shapes: Mapping[str, tuple[Any, Any]], found: list[tuple[
         close = matching(text, k)
         power = _GROUP_POWER.match(text, close + 1) if close > 0 else None
         inner = text[k + 1:close] if close > 0 else ""
-        if power and any(_plain(t.group(1) or t.group(2) or t.group(3)) in shapes for t in _TOKEN.finditer(inner)):
+        if power and _has_matrix(inner, shapes):
             op = re.sub(r"[\s{}^]", "", power.group(1)).replace("\\top", "T").replace("\\intercal", "T")
             found.append((op, inner))
             marker = rf"\mathrm{{GRP{len(found) - 1}}}"
@@ -154,7 +167,14 @@ def mark(text: str, shapes: Mapping[str, tuple[Any, Any]], matrix_blocks: set[st
             i = m.end()
             continue
         name = _plain(raw)
-        if not shapes or after == "_" or (m.group(2) and name not in shapes):
+        end = m.end()
+        if after == "_" and shapes:
+            sub = _SUBSCRIPT.match(text, m.end())
+            full = f"{name}_{sub.group(1) or sub.group(2)}" if sub else ""
+            if not sub or full not in shapes:
+                continue
+            name, end = full, sub.end()
+        if not shapes or (m.group(2) and name not in shapes):
             continue
         if m.group(3) == "I" and "I" not in shapes:
             out.append(text[i:m.start()] + table.add("I", None))
@@ -162,13 +182,13 @@ def mark(text: str, shapes: Mapping[str, tuple[Any, Any]], matrix_blocks: set[st
             continue
         if name not in shapes:
             continue
-        t = _TRANSPOSE.match(text, m.end())
+        t = _TRANSPOSE.match(text, end)
         if t:
             out.append(text[i:m.start()] + table.add("T", name))
             i = t.end()
         else:
             out.append(text[i:m.start()] + table.add("sym", name))
-            i = m.end()
+            i = end
     out.append(text[i:])
     return "".join(out)
 
