@@ -49,8 +49,12 @@ def _matching_right(s: str, left_at: int) -> int:
     return -1
 
 
-def _rewrite_call(s: str, opener: str, new_head: str, close_len: int, extra: str = "") -> str:
-    """``opener ... \\right<delim>`` → ``new_head\\left( ... extra\\right)``; `opener` ends in ``\\left<delim>``."""
+def _rewrite_call(s: str, opener: str, new_head: str, close_len: int, subscript_argument: bool = False) -> str:
+    """``opener ... \\right<delim>`` → ``new_head\\left( ... \\right)``; `opener` ends in ``\\left<delim>``.
+
+    With `subscript_argument`, a subscript after the call becomes its last argument
+    (``softmax(z)_i`` → ``softmax(z, i)``).
+    """
     while True:
         k = s.find(opener)
         if k < 0:
@@ -60,7 +64,7 @@ def _rewrite_call(s: str, opener: str, new_head: str, close_len: int, extra: str
             return s
         inner = s[k + len(opener):close]
         tail = s[close + close_len:]
-        m = re.match(r"_\{([^{}]*)\}", tail) if extra == "SUBSCRIPT" else None
+        m = re.match(r"_\{([^{}]*)\}", tail) if subscript_argument else None
         if m:
             inner, tail = f"{inner}, {m.group(1)}", tail[m.end():]
         s = s[:k] + new_head + r"\left(" + inner + r"\right)" + tail
@@ -90,7 +94,7 @@ def _rewrite_events(s: str) -> str:
 def _rewrite_operators(s: str) -> str:
     s = _rewrite_events(s)
     s = _rewrite_call(s, r"\mathbb{E}\left[", r"\mathrm{E}", len(r"\right]"))
-    s = _rewrite_call(s, r"\operatorname{softmax}\left(", r"\mathrm{softmax}", len(r"\right)"), extra="SUBSCRIPT")
+    s = _rewrite_call(s, r"\operatorname{softmax}\left(", r"\mathrm{softmax}", len(r"\right)"), subscript_argument=True)
     s = re.sub(r"\\left\\lVert (.*?) \\right\\rVert_\{([^{}]*)\}", r"\\mathrm{norm}\\left(\1, \2\\right)", s)
     s = s.replace(r"D_{\mathrm{KL}}\left(", r"\mathrm{KL}\left(").replace(r"\parallel", ",")
     s = re.sub(r"(?<![A-Za-z\\{])I\\left\(", r"\\mathrm{MI}\\left(", s)
