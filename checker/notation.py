@@ -40,7 +40,8 @@ from checker.notation_rules import FORBIDDEN as _FORBIDDEN
 from checker.notation_rules import REFUSED as _REFUSED
 from checker.notation_rules import ParseError
 from checker.notation_rules import split_relations as _split_relations
-from checker.notation_text import derivative_fraction, group, prepare, primes
+from checker.notation_text import code as _code
+from checker.notation_text import arguments, derivative_fraction, group, prepare, primes
 
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
 NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Cov": "Cov",
@@ -195,12 +196,6 @@ def _refuse(text: str, st: _State, *, before_marking: bool) -> None:
         m = pattern.search(text)
         if m:
             raise ParseError(why, m.start())
-
-
-def _code(n: int) -> str:
-    from checker.notation_text import code
-
-    return code(n)
 
 
 def _resolve_identity(sides: list[Any]) -> list[Any]:
@@ -449,9 +444,7 @@ def _index(code: str) -> int:
 def _prime(entry: tuple[str, str, int], st: _State) -> Any:
     """``f'(x)`` is d/dx f(x); ``f'(g(x))`` is the derivative of f taken at g(x)."""
     callee, arg_text, order = entry
-    from checker.notation_text import _arguments
-
-    args = _arguments(arg_text)
+    args = arguments(arg_text)
     if len(args) != 1:
         raise ParseError(f"{callee}' needs a function of one variable")
     arg = _side(args[0], st)

@@ -183,7 +183,7 @@ _CALLEE = re.compile(r"(\\mathrm\{[A-Za-z]+\}|\\sigma|\\phi|\\psi"
                      r"|(?<![A-Za-z\\])[A-Za-z](?:_\{?[A-Za-z0-9\\]+\}?)?)\s*\(")
 
 
-def _arguments(inner: str) -> list[str]:
+def arguments(inner: str) -> list[str]:
     """The arguments of a call, split at top-level commas."""
     args, depth, start = [], 0, 0
     for k, c in enumerate(inner):
@@ -220,7 +220,7 @@ def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid:
         if close < 0:
             continue
         args = [force_calls(a, store, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions)
-                for a in _arguments(s[open_at + 1:close])]
+                for a in arguments(s[open_at + 1:close])]
         if not args:
             continue
         store.append((name, args))
@@ -293,5 +293,5 @@ def derivative_fraction(num: str, den: str) -> tuple[str, list[tuple[str, int]]]
     return body, variables
 
 
-__all__ = ["FUNCTION_LETTERS", "code", "cut_trailing_text", "derivative_fraction", "expectations",
+__all__ = ["FUNCTION_LETTERS", "arguments", "code", "cut_trailing_text", "derivative_fraction", "expectations",
            "force_calls", "group", "matching", "prepare", "primes"]
