@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--cache-dir", default=None, metavar="DIR",
                      help="where the verdict cache lives (default: .mathcheck_cache)")
     chk.add_argument("--memory", type=float, default=None, metavar="MB",
-                     help="memory (address space) cap of each worker process in MB (default: 4096)")
+                     help="memory budget of each worker process in MB: how much address space a check may "
+                          "add (default: 4096)")
 
     cat = sub.add_parser("catalog", help="verify every formula of the catalog",
                          description="Verify every formula of the catalog (or those chosen) and "

@@ -155,3 +155,33 @@ def test_markdown_nested_10000_deep_is_read_within_budget(prefix, tmp_path, mark
     assert code in (0, 2)
     located = doc["results"] or [{"line": int(e.split(":")[1])} for e in doc.get("errors", [])]
     assert located and all(r["line"] in (1, 3) for r in located), doc
+
+
+def test_a_claim_check_that_hangs_is_stopped_at_the_time_budget(tmp_path, marker, capsys, monkeypatch):
+    """A check that never returns (simulated in the engine) costs --timeout, becomes inconclusive, and the run goes on."""
+    import checker.notes_check as notes_check
+
+    real = notes_check._run_claim
+
+    def hangs_on_b(claim, seed, timeout):  # type: ignore[no-untyped-def]
+        if "b" in {s.name for s in claim.lhs.free_symbols}:
+            time.sleep(3600)
+        return real(claim, seed, timeout)
+
+    monkeypatch.setattr(notes_check, "_run_claim", hangs_on_b)
+    path = tmp_path / "hang.md"
+    path.write_text("$$a + a = 2a$$\n\n$$b + b = 2b$$\n\n$$c + c = 2c$$\n", encoding="utf-8")
+    code, doc, _, elapsed = _run(capsys, path)
+    assert [(r["line"], r["verdict"]) for r in doc["results"]] == [(1, "verified"), (3, "inconclusive"),
+                                                                   (5, "verified")]
+    assert doc["results"][1]["message"] == f"time budget spent ({BUDGET:g} s)"
+    assert BUDGET <= elapsed < BUDGET + SLACK
+    assert code == 0
+
+
+def test_memory_option_must_be_positive(tmp_path, capsys):
+    """--memory 0 is a usage error (exit 2) with one clear line."""
+    path = tmp_path / "n.md"
+    path.write_text("$$a + a = 2a$$\n", encoding="utf-8")
+    assert main(["check", str(path), "--no-cache", "--memory", "0"]) == 2
+    assert "--memory must be a positive number" in capsys.readouterr().err
