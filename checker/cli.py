@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     cat = sub.add_parser("catalog", help="verify every formula of the catalog",
                          description="Verify every formula of the catalog (or those chosen) and "
                                      "report status, methods and worst error. Exit 1 if a check fails.")
-    cat.add_argument("--id", dest="ids", nargs="+", metavar="ID", default=None,
+    cat.add_argument("--id", dest="ids", nargs="+", action="extend", metavar="ID", default=None,
                      help="only these formula ids (e.g. act.sigmoid_derivative)")
-    cat.add_argument("--topic", dest="topics", nargs="+", metavar="T", default=None,
+    cat.add_argument("--topic", dest="topics", nargs="+", action="extend", metavar="T", default=None,
                      help="only these topics (e.g. 'Losses'; case-insensitive prefix)")
     cat.add_argument("--jobs", "-j", type=int, default=_default_jobs(), metavar="N",
                      help="worker processes (default: the number of cores)")
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                                        "The output kind follows the file name: .tex, .pdf (needs latexmk or "
                                        "pdflatex) or .md.")
     sheet.add_argument("-o", "--output", required=True, metavar="FILE", help="sheet.tex, sheet.pdf or sheet.md")
-    sheet.add_argument("--topic", dest="topics", nargs="+", metavar="T", default=None,
+    sheet.add_argument("--topic", dest="topics", nargs="+", action="extend", metavar="T", default=None,
                        help="only these topics (case-insensitive prefix)")
     sheet.add_argument("--with-derivations", action="store_true", help="append the derivations")
     sheet.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size (default: a4)")

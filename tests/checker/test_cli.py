@@ -56,6 +56,13 @@ def test_catalog_text_is_a_table_with_a_summary(capsys):
     assert "2 formulas: 2 verified, 0 findings, 0 inconclusive, 0 wrong" in out
 
 
+def test_repeated_id_options_add_up(capsys):
+    """`--id A --id B` checks both formulas, as `--id A B` does."""
+    code, out, _ = run(capsys, "catalog", "--id", "act.tanh", "--id", "loss.mse", "--format", "json", "--jobs", "1")
+    assert code == 0
+    assert [f["id"] for f in json.loads(out)["formulas"]] == ["act.tanh", "loss.mse"]
+
+
 def test_show_prints_latex_sympy_sources_and_checks(capsys):
     """`show` prints the formula's LaTeX, SymPy, sources and each check's verdict."""
     code, out, _ = run(capsys, "show", "act.sigmoid_derivative")
