@@ -21,11 +21,10 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from checker.budget import BudgetPool, Outcome, WorkerError, call_with_budget
+from checker.budget import BudgetPool, Outcome
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.engine import DEFAULT_TIMEOUT
 from checker.engine import check as check_claim
-from checker.errors import BudgetSpent
 from checker.notation import Notation, ParseError, Parsed, parse_latex
 from checker.notes import Directive, Equation
 from checker.notes_forms import (declaration, drop_alignment, entry_derivative, is_matrix, plain_symbols, redefined,
@@ -221,16 +220,6 @@ def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
 
 def _run_claim(claim: Any, seed: int, timeout: float) -> Verdict:
     return check_claim(claim, seed=seed, timeout=timeout / 2).verdict
-
-
-def _checked(claim: Any, *, seed: int, timeout: float) -> Verdict:
-    """The claim's verdict, computed in a worker process within `timeout` seconds."""
-    try:
-        return call_with_budget(_run_claim, claim, seed, timeout, timeout=timeout, what="checking the equation")
-    except BudgetSpent as exc:
-        return Verdict.inconclusive(f"time budget spent ({exc.seconds:g} s)")
-    except WorkerError as exc:
-        return Verdict.inconclusive(f"the engine could not evaluate it: {str(exc).splitlines()[0][:160]}")
 
 
 # --- definitions ----------------------------------------------------------------------------
@@ -544,11 +533,6 @@ class Plan:
         task.claim = claim
         if not is_chain:
             task.kind = claim.kind
-
-
-def _run_one(args: tuple[Any, int, float]) -> Verdict:
-    claim, seed, timeout = args
-    return _checked(claim, seed=seed, timeout=timeout)
 
 
 def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
