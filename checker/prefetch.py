@@ -50,7 +50,7 @@ def _parse_task(arg: tuple[str, Notation]) -> tuple[str, Any, int | None]:
 def _answer(kind: str, value: Any, position: int | None) -> Parsed | ParseError:
     if kind == "ok":
         # the worker has shown that a full rebuild fits the budget; here rebuild without
-        # evaluating (cheaper, and the very tree the worker built)
+        # evaluating (cheaper, and the tree the worker built: the parser keeps a + a unevaluated)
         with sp.evaluate(False):
             return pickle.loads(value)  # type: ignore[no-any-return]  # noqa: S301 - from our own worker
     return ParseError(value, position)
