@@ -243,6 +243,23 @@ class _Worker:
         self.proc.start()
         child.close()
 
+    def death(self) -> Outcome:
+        """What to report for a worker that died in the middle of a computation."""
+        self.proc.join(timeout=2)
+        code = self.proc.exitcode
+        self.stop(kill=True)
+        if code is not None and code < 0:
+            import signal
+
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            if -code == signal.SIGKILL:  # what the kernel's out-of-memory killer sends
+                return Outcome("memory", message=f"the worker was killed ({name}; out of memory?)")
+            return Outcome("error", message=f"the worker died ({name})")
+        return Outcome("error", message=f"the worker died (exit status {code})")
+
     def stop(self, *, kill: bool) -> None:
         if not kill:
             try:
@@ -332,9 +349,8 @@ class BudgetPool:
                     worker, i, _ = busy.pop(conn)
                     try:
                         status, payload = conn.recv()
-                    except (EOFError, OSError):  # it died: killed by the memory cap or a signal
-                        worker.stop(kill=True)
-                        done(i, Outcome("memory", message="the worker was stopped (memory budget)"))
+                    except (EOFError, OSError):  # it died without answering
+                        done(i, worker.death())
                         continue
                     if status == "ok":
                         self._idle.append(worker)

@@ -108,3 +108,19 @@ def test_call_with_budget_stops_a_computation_that_never_returns():
     with pytest.raises(BudgetSpent):
         call_with_budget(_spin_for_ever, None, timeout=0.5)
     assert time.monotonic() - start < 0.5 + 2.0
+
+
+def _crash(_: object) -> None:
+    import faulthandler
+    import signal
+
+    faulthandler.disable()  # pytest's crash dump would only be noise here
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_a_worker_that_crashes_is_reported_and_replaced():
+    """A worker that dies (a segfault) gives an error naming the signal; the next task runs in a new worker."""
+    with BudgetPool(1) as pool:
+        crashed, after = pool.map(_crash, [None, None], timeout=5)[0], pool.map(_pid, [None], timeout=5)[0]
+    assert crashed.status == "error" and "SIGSEGV" in crashed.message
+    assert after.ok
