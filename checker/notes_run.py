@@ -22,6 +22,7 @@ from typing import Any
 
 import sympy as sp
 
+from checker.budget import BudgetPool
 from checker.cache import VerdictCache, source_key
 from checker.errors import SourceError
 from checker.notation import Notation
@@ -90,6 +91,49 @@ def _prefetch(parser: BudgetedParser, sources: Sequence[list[Equation | Directiv
     return parsed
 
 
+def read_budget(timeout: float) -> float:
+    """Seconds allowed to read one file (Markdown and LaTeX structure, not the mathematics).
+
+    Reading is linear, but markdown-it is slow on some inputs (a megabyte of ``[`` takes
+    about 20 s): a file gets this long, then is reported as unreadable.
+    """
+    return max(READ_FLOOR, 2 * timeout)
+
+
+#: Reading a file always gets at least this many seconds.
+READ_FLOOR = 10.0
+
+
+def _read_task(arg: tuple[str, str]) -> tuple[str, Any]:
+    path, text = arg
+    try:
+        return "ok", read_path(path, text=text)
+    except SourceError as exc:
+        return "refused", str(exc)
+
+
+def _read_all(unread: Sequence[tuple[str, str | None, str]], *, timeout: float, jobs: int,
+              errors: dict[str, str]) -> list[tuple[str, str | None, list[Equation | Directive]]]:
+    """The items of each source, read in budgeted workers; what cannot be read goes to `errors`."""
+    if not unread:
+        return []
+    out = []
+    with BudgetPool(max(1, min(jobs, len(unread)))) as pool:
+        outcomes = pool.map(_read_task, [(path, text) for path, _, text in unread], timeout=timeout)
+    for (path, key, _), outcome in zip(unread, outcomes):
+        if outcome.ok and outcome.value[0] == "ok":
+            out.append((path, key, outcome.value[1]))
+        elif outcome.ok:
+            errors[path] = outcome.value[1]
+        elif outcome.status == "time":
+            errors[path] = (f"{path}: reading it took longer than {timeout:g} s (its Markdown or LaTeX "
+                            "structure, not its mathematics); not checked")
+        else:
+            first = outcome.message.splitlines()[0][:160] if outcome.message else outcome.status
+            errors[path] = f"{path}: the reader failed: {first}"
+    return out
+
+
 def _context_key(notation: Notation, assumptions: Sequence[sp.Basic]) -> str:
     return repr(notation) + "|" + "|".join(sp.srepr(a) for a in assumptions)
 
@@ -102,13 +146,14 @@ def check_sources(paths: Sequence[str], *, stdin: bytes | None = None, notation:
     context = _context_key(notation, assumptions)
     run = Run()
     by_source: dict[str, list[Result] | None] = {}
-    todo: list[tuple[str, str | None, list[Equation | Directive]]] = []
+    unread: list[tuple[str, str | None, str]] = []
+    errors: dict[str, str] = {}
     for path in paths:
         try:
             data = _read_bytes(path, stdin)
             text = decode(data, path)
         except SourceError as exc:
-            run.errors.append(str(exc))
+            errors[path] = str(exc)
             continue
         run.sources[path] = text.splitlines()
         key = source_key(path, data, context=context, seed=seed, timeout=timeout) if cache is not None else None
@@ -117,13 +162,9 @@ def check_sources(paths: Sequence[str], *, stdin: bytes | None = None, notation:
             by_source[path] = cached
             run.cached_sources += 1
             continue
-        try:
-            items = read_path(path, text=text)
-        except SourceError as exc:
-            run.errors.append(str(exc))
-            continue
         by_source[path] = None
-        todo.append((path, key, items))
+        unread.append((path, key, text))
+    todo = _read_all(unread, timeout=read_budget(timeout), jobs=jobs, errors=errors)
     if todo:
         with BudgetedParser(timeout=parse_budget(timeout), jobs=jobs) as parser:
             run.parsed = _prefetch(parser, [items for _, _, items in todo], notation=notation,
@@ -143,6 +184,7 @@ def check_sources(paths: Sequence[str], *, stdin: bytes | None = None, notation:
                 cache.put_results(key, grouped[path])
     for path in paths:
         run.results.extend(by_source.get(path) or [])
+    run.errors = [errors[path] for path in paths if path in errors]  # in the order of the sources
     return run
 
 

@@ -16,7 +16,7 @@ from checker.notes._model import (
 
 DISPLAY_ENVS = ("equation", "align", "gather", "multline", "eqnarray", "flalign", "alignat",
                 "displaymath", "math", "dmath")
-_VERBATIM = re.compile(r"\\begin\{(verbatim|lstlisting|minted|comment|Verbatim)\*?\}.*?\\end\{\1\*?\}", re.DOTALL)
+_VERBATIM_BEGIN = re.compile(r"\\begin\{(verbatim|lstlisting|minted|comment|Verbatim)\*?\}")
 _COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _OPENER = re.compile(
     r"\\begin\{(?P<env>" + "|".join(DISPLAY_ENVS) + r")(?P<star>\*?)\}"
@@ -32,7 +32,7 @@ def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
         line, _ = positions.at(m.start())
         for d in directives_in(m.group(0)[1:], file=file, line=line):
             items.append((m.start(), d))
-    body = blank(blank(text, _VERBATIM), _COMMENT)
+    body = blank(_blank_verbatim(text), _COMMENT)
     i = 0
     while True:
         m = _OPENER.search(body, i)
@@ -66,6 +66,40 @@ def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
         i = after
     items.sort(key=lambda pair: pair[0])
     return [item for _, item in items]
+
+
+def _blank_verbatim(text: str) -> str:
+    """`text` with the bodies of verbatim-like environments blanked (offsets kept).
+
+    A scan rather than one regular expression: ``\\begin{verbatim}.*?\\end{verbatim}`` takes
+    quadratic time on a text of many unclosed ``\\begin{verbatim}``. An environment that is
+    never closed is left as it is, as the expression would.
+    """
+    pieces: list[str] = []
+    cursor = 0
+    found: dict[str, int] = {}  # the next occurrence of each \end seen so far (-1: none further on)
+
+    def next_end(tag: str, start: int) -> int:
+        k = found.get(tag)
+        if k is None or (0 <= k < start):  # each search starts past the last: linear in all
+            k = text.find(tag, start)
+            found[tag] = k
+        return k
+
+    for m in _VERBATIM_BEGIN.finditer(text):
+        name = m.group(1)
+        if m.start() < cursor:
+            continue
+        ends = [k for k in (next_end(f"\\end{{{name}}}", m.end()), next_end(f"\\end{{{name}*}}", m.end())) if k >= 0]
+        if not ends:
+            continue
+        close = min(ends)
+        stop = text.index("}", close) + 1
+        pieces.append(text[cursor:m.start()])
+        pieces.append(re.sub(r"[^\n]", " ", text[m.start():stop]))
+        cursor = stop
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def _find_closer(body: str, start: int, closer: str) -> int:

@@ -22,7 +22,25 @@ from checker.errors import SourceError
 from checker.notes._model import Directive, Equation, Positions, clean, directives_in, split_rows
 from checker.notes.latex import read_latex
 
-_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+
+
+def _comments(source: str) -> list[tuple[int, str]]:
+    """(offset, body) of every complete ``<!-- ... -->``, in one pass.
+
+    What ``re.finditer(r"<!--(.*?)-->")`` finds, without its quadratic time on a text of
+    many unclosed ``<!--`` (each start would scan to the end of the text).
+    """
+    out = []
+    i = 0
+    while True:
+        start = source.find("<!--", i)
+        if start < 0:
+            return out
+        end = source.find("-->", start + 4)
+        if end < 0:
+            return out
+        out.append((start, source[start + 4:end]))
+        i = end + 3
 
 
 #: Block nesting markdown-it follows. Past it, markdown-it silently drops the rest of the
@@ -75,10 +93,10 @@ def read_markdown(text: str, *, file: str, cell: int | None = None) -> list[Equa
             body = tok.content
             out.append((block_start, 0, _equation(body, body_start, positions, "math", True, file, cell)))
         elif tok.type == "html_block":
-            for m in _HTML_COMMENT.finditer(source):
-                line, _ = positions.at(block_start + m.start())
-                for d in directives_in(m.group(1), file=file, line=line):
-                    out.append((block_start + m.start(), 0, d))
+            for at, body in _comments(source):
+                line, _ = positions.at(block_start + at)
+                for d in directives_in(body, file=file, line=line):
+                    out.append((block_start + at, 0, d))
         elif tok.type == "inline":
             out.extend(_inline(tok, source, block_start, positions, file, cell))
     out.sort(key=lambda t: (t[0], t[1]))
@@ -128,11 +146,11 @@ def _inline(tok: Any, source: str, block_start: int, positions: Positions, file:
             before = " ".join(source[max(0, at - 80):at].split())
             out.append((start, k, replace(eq, context=before)))
         elif child.type == "html_inline":
-            m = _HTML_COMMENT.search(child.content)
-            if m:
+            found = _comments(child.content)
+            if found:
                 at = source.find(child.content, cursor)
                 line, _ = positions.at(block_start + max(at, 0))
-                for d in directives_in(m.group(1), file=file, line=line):
+                for d in directives_in(found[0][1], file=file, line=line):
                     out.append((block_start + max(at, 0), k, d))
     # \[ ... \] and \( ... \) are escapes in CommonMark; read them from the raw source
     if "\\[" in source or "\\(" in source:

@@ -185,3 +185,34 @@ def test_memory_option_must_be_positive(tmp_path, capsys):
     path.write_text("$$a + a = 2a$$\n", encoding="utf-8")
     assert main(["check", str(path), "--no-cache", "--memory", "0"]) == 2
     assert "--memory must be a positive number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, text", [("comments.md", "<!--" * 250_000), ("verbatim.tex", "\\begin{verbatim}" * 60_000),
+                                        ("closed.tex", "\\begin{verbatim}x\\end{verbatim} $a$ " * 30_000)])
+def test_a_megabyte_of_openers_reads_in_linear_time(name, text, tmp_path, marker, capsys):
+    """A megabyte of unclosed comment or verbatim openers is read within the budget (no quadratic scan)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    code, doc, _, elapsed = _run(capsys, path)
+    assert elapsed < BUDGET + SLACK
+    assert code in (0, 2) and not doc.get("errors")
+
+
+def test_a_file_whose_reading_never_ends_is_reported_and_the_others_are_checked(tmp_path, marker, capsys,
+                                                                                 monkeypatch):
+    """Markdown that markdown-it reads for ever costs the reading budget, is named in the errors, and the run goes on."""
+    import checker.notes_run as notes_run
+
+    monkeypatch.setattr(notes_run, "READ_FLOOR", 1.0)
+    slow = tmp_path / "a_brackets.md"
+    slow.write_text("[" * 1_000_000, encoding="utf-8")  # about 20 s for markdown-it
+    good = tmp_path / "b_good.md"
+    good.write_text("$$a + a = 2a$$\n", encoding="utf-8")
+    start = time.monotonic()
+    code = main(["check", str(slow), str(good), "--no-cache", "--jobs", "1", "--timeout", "0.5", "--format", "json"])
+    elapsed = time.monotonic() - start
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 2 and elapsed < 1.0 + SLACK
+    assert doc["errors"] == [f"{slow}: reading it took longer than 1 s (its Markdown or LaTeX structure, not its "
+                             "mathematics); not checked"]
+    assert [(r["file"], r["verdict"]) for r in doc["results"]] == [(str(good), "verified")]
