@@ -134,9 +134,8 @@ class BudgetedParser:
             try:
                 answer = _answer(*call_with_budget(_parse_task, key, timeout=self.timeout, what="parsing"))
             except BudgetSpent as exc:
-                what = "memory" if "memory" in str(exc) else "time"
-                answer = ParseBudgetSpent(f"{what} budget spent ({self.timeout:g} s) while reading the equation"
-                                          if what == "time" else "memory budget spent while reading the equation")
+                answer = ParseBudgetSpent("memory budget spent while reading the equation" if "memory" in str(exc)
+                                          else f"time budget spent ({self.timeout:g} s) while reading the equation")
             except Exception as exc:  # WorkerError: the parser crashed on it
                 answer = ParseError(f"the parser failed: {str(exc).splitlines()[0][:160] if str(exc) else exc!r}")
             self._answers[key] = answer
