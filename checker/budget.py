@@ -280,8 +280,9 @@ class BudgetPool:
 
     Workers are forked lazily (so what the parent imported is already loaded in them) and
     reused; a worker whose computation overruns its budget, or that hits the memory cap, is
-    killed and replaced. Results come back in the order of the inputs, whatever order the
-    workers finish in. Use as a context manager, or call `close`.
+    killed and replaced. `map` gives results in the order of the inputs, whatever order the
+    workers finish in; `submit` and `collect` let a caller add work while earlier work is
+    still running. Use as a context manager, or call `close`.
     """
 
     def __init__(self, jobs: int = 1, *, memory: int | None = CONFIGURED) -> None:
@@ -291,6 +292,10 @@ class BudgetPool:
         self.memory = _resolve(memory)
         self._idle: list[_Worker] = []
         self._ctx = mp.get_context("fork") if _HAS_FORK else None
+        self._queue: deque[tuple[int, Callable[[Any], Any], Any, float]] = deque()
+        self._busy: dict[Any, tuple[_Worker, int, float, float]] = {}  # conn -> worker, ticket, deadline, budget
+        self._ready: list[tuple[int, Outcome]] = []
+        self._tickets = 0
 
     def __enter__(self) -> BudgetPool:
         return self
@@ -299,9 +304,84 @@ class BudgetPool:
         self.close()
 
     def close(self) -> None:
-        """Stop every idle worker (busy ones are stopped by `map` before it returns)."""
+        """Stop every worker; what is still running or queued is dropped."""
+        for worker, _, _, _ in self._busy.values():
+            worker.stop(kill=True)
+        self._busy.clear()
+        self._queue.clear()
         while self._idle:
             self._idle.pop().stop(kill=False)
+
+    @property
+    def pending(self) -> int:
+        """Computations submitted and not yet collected."""
+        return len(self._queue) + len(self._busy) + len(self._ready)
+
+    @property
+    def queued(self) -> int:
+        """Computations waiting for a free worker."""
+        return len(self._queue)
+
+    def submit(self, fn: Callable[[Any], Any], item: Any, *, timeout: float) -> int:
+        """Queue ``fn(item)`` with a budget of `timeout` seconds; returns its ticket."""
+        self._tickets += 1
+        if self._ctx is None:  # no fork: no way to stop a computation; run it now, in-process
+            status, payload = _attempt(fn, (item,))
+            self._ready.append((self._tickets, Outcome(status, payload) if status == "ok"
+                                else Outcome(status, message=str(payload))))
+        else:
+            self._queue.append((self._tickets, fn, item, timeout))
+        return self._tickets
+
+    def collect(self) -> list[tuple[int, Outcome]]:
+        """Wait until at least one computation has ended (if any is pending); give every ended one."""
+        try:
+            while not self._ready and (self._queue or self._busy):
+                self._dispatch()
+                self._wait()
+        except BaseException:  # interrupted: stop what is still running
+            self.close()
+            raise
+        out, self._ready = self._ready, []
+        return out
+
+    def _dispatch(self) -> None:
+        while self._queue and len(self._busy) < self.jobs:
+            ticket, fn, item, budget = self._queue.popleft()
+            assert self._ctx is not None
+            worker = self._idle.pop() if self._idle else _Worker(self._ctx, self.memory)
+            try:
+                worker.conn.send((fn, item))
+            except Exception as exc:  # the task itself cannot be sent (unpicklable)
+                worker.stop(kill=True)
+                self._ready.append((ticket, Outcome("error", message=f"could not be sent to a worker: "
+                                                                     f"{type(exc).__name__}: {exc}")))
+                continue
+            self._busy[worker.conn] = (worker, ticket, time.monotonic() + budget, budget)
+
+    def _wait(self) -> None:
+        if not self._busy:
+            return
+        wait = max(0.0, min(deadline for _, _, deadline, _ in self._busy.values()) - time.monotonic())
+        for conn in mpc.wait(list(self._busy), timeout=wait):
+            worker, ticket, _, _ = self._busy.pop(conn)
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError):  # it died without answering
+                self._ready.append((ticket, worker.death()))
+                continue
+            if status == "memory":  # a worker that ran out of memory is not reused
+                worker.stop(kill=True)
+            else:
+                self._idle.append(worker)
+            self._ready.append((ticket, Outcome("ok", payload) if status == "ok"
+                                else Outcome(status, message=str(payload))))
+        now = time.monotonic()
+        for conn, (worker, ticket, deadline, budget) in list(self._busy.items()):
+            if now >= deadline:
+                del self._busy[conn]
+                worker.stop(kill=True)
+                self._ready.append((ticket, Outcome("time", message=f"time budget spent ({budget:g} s)")))
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, timeout: float,
             on_done: Callable[[int, int], None] | None = None) -> list[Outcome]:
@@ -310,66 +390,15 @@ class BudgetPool:
         `fn` must be a module-level function and items and results picklable. `on_done` is
         called with (finished, total) after each computation ends.
         """
-        total = len(items)
-        results: list[Outcome | None] = [None] * total
-        if self._ctx is None:  # no fork: no way to stop a computation; run in-process
-            for i, item in enumerate(items):
-                status, payload = _attempt(fn, (item,))
-                results[i] = Outcome(status, payload) if status == "ok" else Outcome(status, message=str(payload))
-                if on_done:
-                    on_done(i + 1, total)
-            return [r for r in results if r is not None]
-        pending = deque(enumerate(items))
-        busy: dict[Any, tuple[_Worker, int, float]] = {}
+        tickets = {self.submit(fn, item, timeout=timeout): i for i, item in enumerate(items)}
+        results: list[Outcome | None] = [None] * len(items)
         finished = 0
-
-        def done(i: int, outcome: Outcome) -> None:
-            nonlocal finished
-            results[i] = outcome
-            finished += 1
-            if on_done:
-                on_done(finished, total)
-
-        try:
-            while pending or busy:
-                while pending and len(busy) < self.jobs:
-                    i, item = pending.popleft()
-                    worker = self._idle.pop() if self._idle else _Worker(self._ctx, self.memory)
-                    try:
-                        worker.conn.send((fn, item))
-                    except Exception as exc:  # the task itself cannot be sent (unpicklable)
-                        worker.stop(kill=True)
-                        done(i, Outcome("error", message=f"could not be sent to a worker: {type(exc).__name__}: {exc}"))
-                        continue
-                    busy[worker.conn] = (worker, i, time.monotonic() + timeout)
-                if not busy:
-                    continue
-                wait = max(0.0, min(deadline for _, _, deadline in busy.values()) - time.monotonic())
-                for conn in mpc.wait(list(busy), timeout=wait):
-                    worker, i, _ = busy.pop(conn)
-                    try:
-                        status, payload = conn.recv()
-                    except (EOFError, OSError):  # it died without answering
-                        done(i, worker.death())
-                        continue
-                    if status == "ok":
-                        self._idle.append(worker)
-                        done(i, Outcome("ok", payload))
-                    else:
-                        if status == "memory":  # a worker that ran out of memory is not reused
-                            worker.stop(kill=True)
-                        else:
-                            self._idle.append(worker)
-                        done(i, Outcome(status, message=str(payload)))
-                now = time.monotonic()
-                for conn, (worker, i, deadline) in list(busy.items()):
-                    if now >= deadline:
-                        del busy[conn]
-                        worker.stop(kill=True)
-                        done(i, Outcome("time", message=f"time budget spent ({timeout:g} s)"))
-        finally:
-            for worker, _, _ in busy.values():  # interrupted: stop what is still running
-                worker.stop(kill=True)
+        while finished < len(items):
+            for ticket, outcome in self.collect():
+                results[tickets[ticket]] = outcome
+                finished += 1
+                if on_done:
+                    on_done(finished, len(items))
         return [r for r in results if r is not None]
 
 

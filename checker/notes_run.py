@@ -30,7 +30,7 @@ from checker.notes import Directive, Equation, read_path
 from checker.notes import MAX_BYTES as _MAX_BYTES
 from checker.notes._model import decode
 from checker.notes_check import Plan, execute
-from checker.prefetch import BudgetedParser, Recorder, parse_budget
+from checker.prefetch import BudgetedParser, InFlight, Recorder, parse_budget
 from checker.progress import Progress
 from checker.results import Result
 
@@ -70,25 +70,29 @@ def _read_bytes(path: str, stdin: bytes | None) -> bytes:
 
 
 def _prefetch(parser: BudgetedParser, sources: Sequence[list[Equation | Directive]], *, notation: Notation,
-              assumptions: Sequence[sp.Basic], progress: Progress | None, rounds: int = 4) -> int:
+              assumptions: Sequence[sp.Basic], progress: Progress | None) -> int:
     """Parse, in parallel, every text the planner will ask for; returns how many were parsed.
 
-    A dry run of the planner with a `Recorder` lists the texts; they are parsed; a new dry
-    run may ask for more (a declaration that now parses changes the notation of the rows
-    after it). What is still missing after `rounds` is parsed one by one during planning.
+    Dry runs of the planner with a `Recorder` list the texts; each new dry run may ask for
+    more (a declaration that now parses changes the notation of the rows after it). Short
+    texts go first (the names of declarations): the long rows are then asked for in the
+    notation they will be read in, instead of being parsed twice.
     """
-    parsed = 0
-    for _ in range(rounds):
-        recorder = Recorder(parser)
-        dry = Plan(parse=recorder)
+
+    def dry_run(recorder: Recorder) -> None:
+        plan = Plan(parse=recorder)
         for items in sources:
-            dry.add_source(items, notation=notation, assumptions=assumptions)
-        wanted = list(dict.fromkeys(recorder.wanted))
-        if not wanted:
-            break
-        parser.prefetch(wanted, progress=progress.phase("equations read") if progress else None)
-        parsed += len(wanted)
-    return parsed
+            try:
+                plan.add_source(items, notation=notation, assumptions=assumptions)
+            except InFlight:
+                continue  # the rest of this source once that text is read
+
+    return parser.prefetch_planned(dry_run, first=lambda text: len(text) <= SHORT,
+                                   progress=progress.phase("equations read") if progress else None)
+
+
+#: Length of the texts read in the first round of reading ahead.
+SHORT = 24
 
 
 def read_budget(timeout: float) -> float:

@@ -123,6 +123,46 @@ class BudgetedParser:
         for key, outcome in zip(todo, outcomes):
             self._answers[key] = _to_answer(outcome, self.timeout)
 
+    def prefetch_planned(self, dry_run: Callable[[Recorder], None], *, first: Callable[[str], bool] | None = None,
+                         progress: Callable[[int, int], None] | None = None, max_dry_runs: int = 50) -> int:
+        """Parse, in the workers, every text a planner asks for; returns how many were parsed.
+
+        `dry_run` runs the planner with the `Recorder` it is given (a source whose dry run
+        meets a text still being parsed stops there: `InFlight`). The texts it asks for are
+        submitted; whenever a worker is free and nothing is queued, a new dry run looks for
+        more, so a slow text (one that spends its budget) does not hold the other workers up.
+        `first` filters what the first dry run submits (the rest is asked for again later,
+        in the notation then in force).
+        """
+        if self._pool is None:
+            parse_latex("x")  # load the parser here once, so that every forked worker has it
+            self._pool = BudgetPool(self.jobs)
+        pool = self._pool
+        tickets: dict[int, tuple[str, Notation]] = {}
+        submitted = finished = dry_runs = 0
+        while True:
+            if not pool.queued and len(tickets) < self.jobs and dry_runs < max_dry_runs:
+                recorder = Recorder(self, frozenset(tickets.values()))
+                dry_run(recorder)
+                wanted = [w for w in dict.fromkeys(recorder.wanted) if w not in self._answers]
+                if dry_runs == 0 and first is not None:
+                    wanted = [w for w in wanted if first(w[0])] or wanted
+                dry_runs += 1
+                for key in wanted:
+                    tickets[pool.submit(_parse_task, key, timeout=self.timeout)] = key
+                submitted += len(wanted)
+                if not wanted and not tickets:
+                    return submitted
+            if not tickets:
+                if dry_runs >= max_dry_runs:
+                    return submitted  # what is left is parsed one by one while planning
+                continue
+            for ticket, outcome in pool.collect():
+                self._answers[tickets.pop(ticket)] = _to_answer(outcome, self.timeout)
+                finished += 1
+                if progress:
+                    progress(finished, submitted)
+
     def known(self, text: str, notation: Notation) -> bool:
         return (text, notation) in self._answers
 
@@ -148,6 +188,15 @@ class _NotYet(ParseError):
     """A text the dry run has no answer for yet."""
 
 
+class InFlight(BaseException):
+    """A text whose answer is being computed: the dry run of its source stops here for now.
+
+    A BaseException, so that no ``except Exception`` in the planner can take it for a
+    failure of the text: it is a pause, and what comes after it in the source (read with a
+    notation the text may change) is asked for once the answer is in.
+    """
+
+
 class Recorder:
     """A parser for a dry run of the planner: answers what `parser` knows, records the rest.
 
@@ -156,15 +205,19 @@ class Recorder:
     parser lists them without parsing anything in this process.
     """
 
-    def __init__(self, parser: BudgetedParser) -> None:
+    def __init__(self, parser: BudgetedParser, in_flight: frozenset[tuple[str, Notation]] = frozenset()) -> None:
         self.parser = parser
+        self.in_flight = in_flight
         self.wanted: list[tuple[str, Notation]] = []
 
     def __call__(self, text: str, *, notation: Notation = Notation()) -> Parsed:
         if self.parser.known(text, notation):
             return self.parser(text, notation=notation)
+        if (text, notation) in self.in_flight:
+            raise InFlight()
         self.wanted.append((text, notation))
         raise _NotYet("not parsed yet")
 
 
-__all__ = ["PARSE_FLOOR", "PARSE_SHARE", "BudgetedParser", "ParseBudgetSpent", "Recorder", "parse_budget"]
+__all__ = ["PARSE_FLOOR", "PARSE_SHARE", "BudgetedParser", "InFlight", "ParseBudgetSpent", "Recorder",
+           "parse_budget"]
