@@ -35,9 +35,14 @@ def _run(notes: Path, *options: str) -> tuple[float, str]:
     proc = subprocess.run([sys.executable, "-m", "checker", "check", str(notes), "--format", "json", *options],
                           capture_output=True, text=True, check=False, cwd=ROOT)
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
+    try:
+        json.loads(proc.stdout)
+        ok = proc.returncode in (0, 1)
+    except json.JSONDecodeError:
+        ok = False
+    if not ok:
         sys.stderr.write(proc.stderr[-3000:])
-        raise SystemExit(f"mathcheck check failed with status {proc.returncode}")
+        raise SystemExit(f"mathcheck check failed (status {proc.returncode}, no JSON report)")
     return elapsed, proc.stdout
 
 
