@@ -79,13 +79,19 @@ def _prefetch(parser: BudgetedParser, sources: Sequence[list[Equation | Directiv
     notation they will be read in, instead of being parsed twice.
     """
 
+    complete: set[int] = set()  # sources whose every text has an answer: not planned again
+
     def dry_run(recorder: Recorder) -> None:
-        plan = Plan(parse=recorder)
-        for items in sources:
+        for k, items in enumerate(sources):
+            if k in complete:
+                continue
+            before = len(recorder.wanted)
             try:
-                plan.add_source(items, notation=notation, assumptions=assumptions)
+                Plan(parse=recorder).add_source(items, notation=notation, assumptions=assumptions)
             except InFlight:
                 continue  # the rest of this source once that text is read
+            if len(recorder.wanted) == before:
+                complete.add(k)
 
     return parser.prefetch_planned(dry_run, first=lambda text: len(text) <= SHORT,
                                    progress=progress.phase("equations read") if progress else None)

@@ -94,3 +94,25 @@ def test_the_parallel_run_gives_the_in_process_results_on_the_corpus():
     differ = [k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k)]
     assert all("while reading the equation" in (ours.get(k) or {}).get("message", "") for k in differ), differ
     assert len(differ) <= 2
+
+
+def test_a_slow_text_does_not_hold_up_the_rest_and_the_notation_after_it_is_right(tmp_path):
+    """A text that spends its reading budget pauses only its own source; rows after a declaration read in its notation."""
+    slow = tmp_path / "a_slow.md"
+    slow.write_text("$$\\frac{1}{3^{10^{12}}} = y$$\n\n$W \\in \\mathbb{R}^{2 \\times 2}$\n\n$$W^T = W^T$$\n\n"
+                    "$$(a+b)^2 = a^2 + 2ab + b^2$$\n", encoding="utf-8")
+    fast = tmp_path / "b_fast.md"
+    fast.write_text("\n\n".join(f"$$(x + {k})^2 = x^2 + {2 * k}x + {k * k}$$" for k in range(1, 30)) + "\n",
+                    encoding="utf-8")
+    paths = [str(slow), str(fast)]
+    start = time.monotonic()
+    parallel = check_sources(paths, jobs=2, timeout=2.0)
+    elapsed = time.monotonic() - start
+    serial = check_sources(paths, jobs=1, timeout=2.0)
+    signature = [(r.file, r.line, r.step, r.verdict, r.message) for r in parallel.results]
+    assert signature == [(r.file, r.line, r.step, r.verdict, r.message) for r in serial.results]
+    assert signature[0][3].value == "inconclusive" and "while reading" in signature[0][4]
+    assert [r.verdict.value for r in parallel.results if r.file == str(fast)] == ["verified"] * 29
+    theirs = [(r.line, r.verdict, r.message) for r in check_equations(read_path(slow)[1:], timeout=2.0)]
+    assert [(r.line, r.verdict, r.message) for r in parallel.results if r.file == str(slow)][1:] == theirs
+    assert elapsed < 1.0 + 6.0
