@@ -278,6 +278,8 @@ def lambdify_safe(args: Sequence[sp.Symbol], expr: Any, modules: str = "numpy") 
 
     Compiled functions are kept (bounded): a chain checks each line against the line before,
     so every line but the ends is compiled twice otherwise, and lambdify costs milliseconds.
+    The generated docstring is left without the expression: printing it took a third of
+    lambdify's time.
     """
     check_names(expr if not isinstance(expr, sp.MatrixBase) else sp.Tuple(*expr))
     for a in args:
@@ -287,12 +289,12 @@ def lambdify_safe(args: Sequence[sp.Symbol], expr: Any, modules: str = "numpy") 
     try:
         return _lambdified(tuple(args), key_expr, modules)
     except TypeError:  # not hashable: compile without keeping it
-        return sp.lambdify(list(args), expr, modules=modules)
+        return sp.lambdify(list(args), expr, modules=modules, docstring_limit=0)
 
 
 @functools.lru_cache(maxsize=1024)
 def _lambdified(args: tuple[sp.Symbol, ...], expr: Any, modules: str) -> Callable[..., Any]:
-    return sp.lambdify(list(args), expr, modules=modules)
+    return sp.lambdify(list(args), expr, modules=modules, docstring_limit=0)
 
 
 def float_values(fn: Callable[..., Any], args: Sequence[sp.Symbol],
@@ -354,7 +356,7 @@ def _integrals_done(e: sp.Basic, dps: int) -> sp.Basic:
         if inner.free_symbols - {var} or lo.free_symbols or hi.free_symbols:
             return integral
         check_names(inner)
-        f = sp.lambdify([var], inner, modules="mpmath")
+        f = sp.lambdify([var], inner, modules="mpmath", docstring_limit=0)
         with mpmath.workdps(dps + 5):
             bounds = [mpmath.mpf(float(b)) if b.is_finite else (mpmath.inf if b > 0 else -mpmath.inf)
                       for b in (lo, hi)]

@@ -83,7 +83,21 @@ def _is_zero(e: Any) -> bool:
         return True
     if isinstance(e, sp.MatrixExpr) and not isinstance(e, sp.MatrixBase):
         return False
-    return all(x == 0 or getattr(x, "is_zero", None) is True for x in _entries(e))
+    return all(x == 0 or (_small(x) and getattr(x, "is_zero", None) is True) for x in _entries(e))
+
+
+#: Above this many nodes, SymPy's assumption query `is_zero` costs more than it ever decides
+#: (on the catalog it never decided one), so only a structural zero counts.
+IS_ZERO_NODES = 60
+
+
+def _small(x: Any) -> bool:
+    if not isinstance(x, sp.Basic):
+        return False
+    for n, _ in enumerate(sp.preorder_traversal(x)):
+        if n > IS_ZERO_NODES:
+            return False
+    return True
 
 
 def _safe_for_cheap(e: Any) -> bool:
