@@ -3,7 +3,8 @@
 Usage: python benchmarks/notes.py [--runs N] [--notes DIR] [--timeout S]
 
 Each figure is the wall time of a fresh `python -m checker check DIR --format json` process
-(start-up included), median over the runs:
+(start-up included), median over the runs; the CPU time of each run and the machine's load
+average are printed too, since other processes on the machine slow the parallel runs most:
 
 - cold, --jobs 1: an empty cache folder;
 - warm: the same command again on the cache the cold run left;
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,10 +33,13 @@ DEFAULT_NOTES = ROOT.parent / "shared" / "corpus" / "notes"
 
 
 def _run(notes: Path, *options: str) -> tuple[float, str]:
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "checker", "check", str(notes), "--format", "json", *options],
                           capture_output=True, text=True, check=False, cwd=ROOT)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _CPU.append(after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime)
     try:
         json.loads(proc.stdout)
         ok = proc.returncode in (0, 1)
@@ -44,6 +49,9 @@ def _run(notes: Path, *options: str) -> tuple[float, str]:
         sys.stderr.write(proc.stderr[-3000:])
         raise SystemExit(f"mathcheck check failed (status {proc.returncode}, no JSON report)")
     return elapsed, proc.stdout
+
+
+_CPU: list[float] = []  # CPU seconds of each run (its process and its workers)
 
 
 def _engine_version() -> str:
@@ -62,6 +70,7 @@ def main() -> int:
         print(f"no notes folder at {args.notes}", file=sys.stderr)
         return 2
     version = _engine_version()
+    load_before = os.getloadavg()[0]
     times: dict[str, list[float]] = {"cold": [], "warm": [], "jobs2": []}
     outputs: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="mathcheck-bench-") as tmp:
@@ -73,7 +82,7 @@ def main() -> int:
                 elapsed, out = _run(args.notes, "--timeout", args.timeout, *options)
                 times[kind].append(elapsed)
                 outputs.add(out)
-                print(f"run {k + 1} {kind:5s}: {elapsed:6.2f} s", flush=True)
+                print(f"run {k + 1} {kind:5s}: {elapsed:6.2f} s wall, {_CPU[-1]:6.2f} s CPU", flush=True)
     if _engine_version() != version:
         print("warning: mathcheck's sources changed during the benchmark; the warm runs may have missed the cache")
     equations = len(json.loads(next(iter(outputs)))["results"])
@@ -87,6 +96,8 @@ def main() -> int:
     print(f"  warm is {warm_ratio:.1f}x faster than cold (target >= 20x): {'met' if warm_ratio >= 20 else 'MISSED'}")
     print(f"  --jobs 2 is {jobs_ratio:.2f}x faster than --jobs 1 (target >= 1.6x): "
           f"{'met' if jobs_ratio >= 1.6 else 'MISSED'}")
+    print(f"  load average of the machine: {load_before:.2f} before, {os.getloadavg()[0]:.2f} after "
+          f"(on {os.cpu_count()} cores; other processes slow the --jobs runs down most)")
     identical = len(outputs) == 1
     print(f"  JSON of all {3 * args.runs} runs byte-identical: {'yes' if identical else 'NO'}")
     return 0 if identical else 1
