@@ -20,6 +20,7 @@ trusted.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -70,10 +71,16 @@ def claim_key(claim: Any, *, seed: int, timeout: float) -> str:
     """A stable key of a claim and the options that change its verdict."""
     parts = [f"v{engine_version()}", f"f{_FORMAT}", type(claim).__name__, f"seed={seed}", f"timeout={timeout:g}",
              f"memory={memory_limit()}"]
-    for name in ("lhs", "rhs", "function", "wrt", "claimed", "statement", "assumptions", "sizes", "quantifier"):
-        if hasattr(claim, name):
-            value = getattr(claim, name)
-            parts.append(f"{name}={sp.srepr(value) if isinstance(value, (sp.Basic, tuple)) else value!r}")
+    # every field of the claim, so that a new kind of claim can never share a key by omission
+    for field in dataclasses.fields(claim):
+        value = getattr(claim, field.name)
+        if isinstance(value, (sp.Basic, tuple)):
+            text = sp.srepr(value)
+        elif callable(value):
+            text = f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+        else:
+            text = repr(value)
+        parts.append(f"{field.name}={text}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
