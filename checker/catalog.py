@@ -151,15 +151,19 @@ def verify_catalog(formulas: Sequence[FormulaLike], derivations: Sequence[Any] =
                 progress(n, names[n - 1])
             done.append(_run(kind, i, seed, timeout))
     else:
+        # derivations first: they are the longest tasks, and a long task last leaves a core idle
+        order = sorted(range(len(tasks)), key=lambda t: tasks[t][0] != "derivation")
+        slots: list[Any] = [None] * len(tasks)
         ctx = mp.get_context("fork")
         with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             # entries travel to the workers by fork, not by pickling (they hold code)
-            for n, r in enumerate(pool.map(_run_detached, [(k, i, seed, timeout) for k, i in tasks], chunksize=1), 1):
+            results = pool.map(_run_detached, [(*tasks[t], seed, timeout) for t in order], chunksize=1)
+            for n, (t, r) in enumerate(zip(order, results), 1):
                 if progress:
-                    progress(n, names[n - 1])
-                kind, i = tasks[n - 1]
-                done.append(replace(r, formula=formulas[i]) if kind == "formula"
-                            else replace(r, derivation=derivations[i]))
+                    progress(n, names[t])
+                kind, i = tasks[t]
+                slots[t] = replace(r, formula=formulas[i]) if kind == "formula" else replace(r, derivation=derivations[i])
+        done = slots
     return done[: len(formulas)], done[len(formulas):]
 
 
