@@ -134,6 +134,7 @@ class NotesFile(pytest.File):
     def collect(self) -> Iterator[EquationItem]:
         from checker.notes import read_path
         from checker.notes_check import Plan
+        from checker.prefetch import BudgetedParser, parse_budget
 
         if self.problem is not None or self.cfg is None:
             raise self.CollectError(self.problem or "no configuration")
@@ -142,8 +143,12 @@ class NotesFile(pytest.File):
             assumptions = assumptions_of(self.cfg)
         except (SourceError, ConfigError) as exc:
             raise self.CollectError(str(exc)) from None
-        plan = Plan()
-        plan.add_source(items, notation=notation_of(self.cfg), assumptions=assumptions)
+        timeout = self.config.getoption("mathcheck_timeout")
+        timeout = self.cfg.timeout if timeout is None else timeout
+        # reading an equation is budgeted too: (1/3)^{10^{12}} must not hang the collection
+        with BudgetedParser(timeout=parse_budget(timeout)) as parse:
+            plan = Plan(parse=parse)
+            plan.add_source(items, notation=notation_of(self.cfg), assumptions=assumptions)
         self.plan = plan
         groups: dict[tuple[int, int, int | None], list[Any]] = {}
         for task in plan.tasks:

@@ -216,3 +216,18 @@ def test_an_unreadable_notebook_is_a_collection_error(pytester):
                                 "broken.ipynb", "good.md")
     result.assert_outcomes(passed=1, errors=1)
     assert "broken.ipynb:1: not a valid notebook (JSON" in result.stdout.str()
+
+
+def test_an_equation_that_cannot_be_read_in_budget_does_not_hang_collection(pytester):
+    """A huge power is read in a budgeted worker: collection ends, the item is skipped, the rest pass."""
+    import time
+
+    notes = pytester.mkdir("notes")
+    (notes / "h.md").write_text("$$\\log\\left((1/3)^{10^{12}}\\right) = x$$\n\n$$(a + b)^2 = a^2 + 2ab + b^2$$\n")
+    start = time.monotonic()
+    result = pytester.runpytest_subprocess("--mathcheck", "--mathcheck-timeout", "2", "-rA", "-p", "no:cacheprovider",
+                                           "notes", timeout=120)
+    assert time.monotonic() - start < 60
+    outcomes = outcomes_by_node(result.outlines)
+    assert outcomes.get("notes/h.md::3") == "PASSED", result.outlines
+    assert result.ret == 0
