@@ -5,27 +5,12 @@ from __future__ import annotations
 import sympy as sp
 
 from derivations._model import Derivation, Step
+from derivations._unevaluated import add as _add, frac as _frac, mul as _mul, sq as _sq
 
 x = sp.Symbol("x", real=True)
 EP, EM = sp.exp(x), sp.exp(-x)
 NUM = EP - EM  # u, the numerator of tanh
 DEN = EP + EM  # v, the denominator
-
-
-def _mul(*args: sp.Expr) -> sp.Expr:
-    return sp.Mul(*args, evaluate=False)
-
-
-def _add(*args: sp.Expr) -> sp.Expr:
-    return sp.Add(*args, evaluate=False)
-
-
-def _frac(num: sp.Expr, den: sp.Expr) -> sp.Expr:
-    return _mul(num, sp.Pow(den, -1, evaluate=False))
-
-
-def _sq(e: sp.Expr) -> sp.Expr:
-    return sp.Pow(e, 2, evaluate=False)
 
 
 tanh_derivative = Derivation(

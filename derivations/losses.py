@@ -6,27 +6,12 @@ import sympy as sp
 
 from checker.functions import sigmoid
 from derivations._model import Derivation, Step
+from derivations._unevaluated import add as _add, frac as _frac, mul as _mul, neg as _neg
 
 z = sp.Symbol("z", real=True)
 y = sp.Symbol("y", real=True)
 S = sigmoid(z)
 DS = sp.Derivative(sigmoid(z), z)  # σ'(z), left unevaluated until the next line names it
-
-
-def _mul(*args: sp.Expr) -> sp.Expr:
-    return sp.Mul(*args, evaluate=False)
-
-
-def _add(*args: sp.Expr) -> sp.Expr:
-    return sp.Add(*args, evaluate=False)
-
-
-def _frac(num: sp.Expr, den: sp.Expr) -> sp.Expr:
-    return _mul(num, sp.Pow(den, -1, evaluate=False))
-
-
-def _neg(e: sp.Expr) -> sp.Expr:
-    return _mul(-1, e)
 
 
 bce_sigmoid_gradient = Derivation(

@@ -6,22 +6,11 @@ import sympy as sp
 
 from checker.functions import sigmoid
 from derivations._model import Derivation, Step
+from derivations._unevaluated import add as _add, frac as _frac, mul as _mul
 
 x = sp.Symbol("x", real=True)
 E = sp.exp(-x)
 V = 1 + E
-
-
-def _mul(*args: sp.Expr) -> sp.Expr:
-    return sp.Mul(*args, evaluate=False)
-
-
-def _add(*args: sp.Expr) -> sp.Expr:
-    return sp.Add(*args, evaluate=False)
-
-
-def _frac(num: sp.Expr, den: sp.Expr) -> sp.Expr:
-    return _mul(num, sp.Pow(den, -1, evaluate=False))
 
 
 sigmoid_derivative = Derivation(
