@@ -7,10 +7,7 @@ import sympy as sp
 
 from checker.claims import Identity
 from derivations._model import Derivation, Step
-
-
-def _mul(*args: sp.Basic) -> sp.Expr:
-    return sp.Mul(*args, evaluate=False)
+from derivations._unevaluated import mul as _mul
 
 
 # --- Adam: why m̂ₜ = mₜ/(1 − β₁ᵗ) -------------------------------------------------------------------

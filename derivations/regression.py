@@ -8,10 +8,7 @@ import sympy as sp
 from checker.claims import Identity
 from checker.functions import sigmoid
 from derivations._model import Derivation, Step
-
-
-def _mul(*args: sp.Basic) -> sp.Expr:
-    return sp.Mul(*args, evaluate=False)
+from derivations._unevaluated import mul as _mul
 
 
 # --- linear regression by gradient descent (001): ŷ = wx + b, MSE = (1/n)Σ(y − ŷ)² -----------------
