@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
 
 import pytest
 import sympy as sp
@@ -12,6 +10,7 @@ from checker.cli import main
 from checker.derivation import DerivationResult, check_derivation, to_latex
 from checker.verdict import Status
 from derivations import activations as act
+from tests.derivations._breaking import assert_only_wrong, broken
 
 IDS = [d.id for d in act.DERIVATIONS]
 
@@ -19,13 +18,6 @@ IDS = [d.id for d in act.DERIVATIONS]
 @pytest.fixture(scope="module")
 def results() -> dict[str, DerivationResult]:
     return {d.id: check_derivation(d) for d in act.DERIVATIONS}
-
-
-def broken(derivation: Any, index: int, expr: Any) -> Any:
-    """The derivation with the expression of one line replaced."""
-    steps = list(derivation.steps)
-    steps[index] = dataclasses.replace(steps[index], expr=expr)
-    return dataclasses.replace(derivation, steps=tuple(steps))
 
 
 # One realistic slip per derivation, in a middle line: (derivation, line, wrong expression).
@@ -64,11 +56,7 @@ def test_softmax_jacobian_is_checked_at_several_sizes(results):
 def test_a_broken_middle_step_is_reported_alone(did):
     """A sign slip in one middle line makes that line, and only that line, wrong with a counterexample."""
     derivation, index, expr = BREAKS[did]
-    r = check_derivation(broken(derivation, index, expr))
-    assert r.wrong_steps == [index]
-    assert r.steps[index].verdict.counterexample is not None
-    others = [s for s in r.steps[1:] if s.index != index]
-    assert all(s.verdict.status is Status.VERIFIED for s in others)
+    assert_only_wrong(check_derivation(broken(derivation, index, expr)), index)
 
 
 @pytest.mark.parametrize("did", IDS)

@@ -14,6 +14,7 @@ from checker.engine import check
 from checker.verdict import Method, Status
 from derivations import information as inf
 from formulas.information import _H, _KLG, _Pi, _Qi, i, K, m1, m2, s1, s2, x
+from tests.derivations._breaking import broken
 
 IDS = [d.id for d in inf.DERIVATIONS]
 BY_ID = {d.id: d for d in inf.DERIVATIONS}
@@ -25,13 +26,6 @@ def result(did: str) -> DerivationResult:
     if did not in _cache:
         _cache[did] = check_derivation(BY_ID[did])
     return _cache[did]
-
-
-def broken(derivation: Any, index: int, expr: Any) -> Any:
-    """The derivation with the expression of one line replaced."""
-    steps = list(derivation.steps)
-    steps[index] = dataclasses.replace(steps[index], expr=expr)
-    return dataclasses.replace(derivation, steps=tuple(steps))
 
 
 _Ep = inf._Ep

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import pytest
 import sympy as sp
@@ -12,6 +11,7 @@ from checker.cli import main
 from checker.derivation import DerivationResult, check_derivation, to_latex
 from checker.verdict import Status
 from derivations import losses as L
+from tests.derivations._breaking import assert_only_wrong, broken
 
 IDS = [d.id for d in L.DERIVATIONS]
 
@@ -19,13 +19,6 @@ IDS = [d.id for d in L.DERIVATIONS]
 @pytest.fixture(scope="module")
 def results() -> dict[str, DerivationResult]:
     return {d.id: check_derivation(d) for d in L.DERIVATIONS}
-
-
-def broken(derivation: Any, index: int, expr: Any) -> Any:
-    """The derivation with the expression of one line replaced."""
-    steps = list(derivation.steps)
-    steps[index] = dataclasses.replace(steps[index], expr=expr)
-    return dataclasses.replace(derivation, steps=tuple(steps))
 
 
 _sum_y = sp.Sum(L.target(L.k), (L.k, 0, L.K - 1))
@@ -83,11 +76,7 @@ def test_targets_sum_to_one_at_concrete_sizes():
 def test_a_broken_middle_step_is_reported_alone(did):
     """A slip in one middle line makes that line, and only that line, wrong with a counterexample."""
     derivation, index, expr = BREAKS[did]
-    r = check_derivation(broken(derivation, index, expr))
-    assert r.wrong_steps == [index]
-    assert r.steps[index].verdict.counterexample is not None
-    others = [s for s in r.steps[1:] if s.index != index]
-    assert all(s.verdict.status is Status.VERIFIED for s in others)
+    assert_only_wrong(check_derivation(broken(derivation, index, expr)), index)
 
 
 @pytest.mark.parametrize("did", IDS)

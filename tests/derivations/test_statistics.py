@@ -14,6 +14,7 @@ from checker.engine import check
 from checker.verdict import Method, Status
 from derivations import statistics as st
 from formulas.probability import EJ, E, i, xs, ys
+from tests.derivations._breaking import broken
 
 IDS = [d.id for d in st.DERIVATIONS]
 BY_ID = {d.id: d for d in st.DERIVATIONS}
@@ -25,13 +26,6 @@ def result(did: str) -> DerivationResult:
     if did not in _cache:
         _cache[did] = check_derivation(BY_ID[did])
     return _cache[did]
-
-
-def broken(derivation: Any, index: int, expr: Any) -> Any:
-    """The derivation with the expression of one line replaced."""
-    steps = list(derivation.steps)
-    steps[index] = dataclasses.replace(steps[index], expr=expr)
-    return dataclasses.replace(derivation, steps=tuple(steps))
 
 
 _mx, _my = st._mx, st._my
