@@ -128,7 +128,7 @@ def _is_matrix(e: Any) -> bool:
 
 def same_expression(x: Any, y: Any, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT) -> Verdict:
     """The engine's verdict on the identity x = y (explicit matrices entry by entry)."""
-    from checker.notes_check import Context, _claim_for
+    from checker.notes_context import Context, _claim_for
 
     if _is_matrix(x) or _is_matrix(y):
         try:

@@ -1,0 +1,330 @@
+"""The context of notes checking: what earlier equations and directives said.
+
+Definitions (``J(w) = ...``, ``\\sigma(z) = ...``), assumptions (``<!-- mathcheck: assume
+0 < p < 1 -->``), the notation (``\\sigma`` as a standard deviation, the base of ``\\log``),
+and the claim an equation makes in that context. `checker.notes_check` plans and runs the
+claims.
+
+The reader is conservative: a name set to a number in running text (``$w = 0$``) is a value
+for that sentence, not a definition; a derivative of a quantity that is neither defined nor
+a function of the variable is uncheckable, not true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from checker.claims import DerivativeClaim, Identity, Property
+from checker.notation import Notation, ParseError, Parsed, parse_latex
+from checker.notes import Directive, Equation
+from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
+
+#: Sizes at which sums with symbolic bounds are instantiated.
+SUM_SIZES = (1, 2, 3, 4)
+
+_RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
+
+
+@dataclass
+class Context:
+    """What the notes have said so far."""
+
+    notation: Notation = field(default_factory=Notation)
+    definitions: dict[str, tuple[tuple[sp.Symbol, ...], Any]] = field(default_factory=dict)
+    assumptions: list[sp.Basic] = field(default_factory=list)
+    skip_next: bool = False
+    expect_wrong_next: bool = False
+    parse: Any = parse_latex  # how LaTeX is read: a budgeted, prefetched parser in `mathcheck check`
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    column: int
+    latex: str
+    continues: bool  # an align row that starts with `&=`: it continues the previous row's chain
+    lead: str = "="  # the relation it continues with
+
+
+_LEAD = re.compile(r"^\s*&?\s*(=|\\approx|\\leq?|\\geq?|<|>)\s*")
+_LEAD_NAMES = {"=": "=", "\\approx": "approx", "\\le": "<=", "\\leq": "<=", "\\ge": ">=", "\\geq": ">=",
+               "<": "<", ">": ">"}
+
+
+def _rows(eq: Equation) -> list[_Row]:
+    out = []
+    for row in eq.rows or ():
+        text = row.latex.strip()
+        m = _LEAD.match(text) if text.startswith("&") or (out and text[:1] in "=<>\\") else None
+        if m and out:
+            rest = drop_alignment(text[m.end():]).strip()
+            if rest:
+                out.append(_Row(row.line, row.column, rest, True, _LEAD_NAMES.get(m.group(1), "=")))
+            continue
+        text = drop_alignment(text).strip()
+        for k, part in enumerate(_equations_in_row(text)):
+            out.append(_Row(row.line, row.column + text.find(part), part, False) if k else
+                       _Row(row.line, row.column, part, False))
+    if not out and eq.latex.strip():
+        for part in _equations_in_row(drop_alignment(eq.latex).strip()):
+            out.append(_Row(eq.line, eq.column, part, False))
+    return out
+
+
+_QUAD = re.compile(r"\\q?quad\b|\\(?:text|textrm|mbox)\s*\{\s*(?:and|,|or)\s*\}")
+_HAS_RELATION = re.compile(r"=|\\le|\\ge|<|>|\\in\b")
+
+
+def _equations_in_row(text: str) -> list[str]:
+    """Equations written side by side on one row (``z = Uh + b \\quad \\delta = ...``,
+    ``W_1 = ..., b_1 = ...``), each on its own."""
+    parts = [p for p in (trim(q) for q in _QUAD.split(text) if q) if p]
+    if len(parts) > 1 and sum(1 for p in parts if _HAS_RELATION.search(p)) > 1:
+        return parts
+    parts = top_level_commas(text)
+    if len(parts) > 1 and all(_HAS_RELATION.search(p) for p in parts):
+        return parts
+    return [text] if text else []
+
+
+def _realify(e: Any) -> Any:
+    """Symbols of notes are real unless said otherwise (ML notes mean real numbers)."""
+    if not isinstance(e, sp.Basic):
+        return e
+    mapping = {s: sp.Symbol(s.name, real=True) for s in e.free_symbols
+               if isinstance(s, sp.Symbol) and s.is_real is None}
+    return e.xreplace(mapping) if mapping else e
+
+
+def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
+    """`e` with the names the notes defined replaced by their definitions."""
+    if not isinstance(e, sp.Basic) or not ctx.definitions or depth > 8:
+        return e
+    changed = False
+    for name, (params, body) in ctx.definitions.items():
+        if params:
+            f = sp.Function(name)
+            if e.has(f):
+                e = e.replace(lambda a, f=f, n=len(params): isinstance(a, AppliedUndef) and a.func == f
+                              and len(a.args) == n and _applicable(params, body, a.args),
+                              lambda a, params=params, body=body: _apply_definition(params, body, a.args))
+                changed = True
+        else:
+            labels = {b.label for b in e.atoms(sp.IndexedBase)}
+            syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name and s not in labels]
+            if syms:
+                e = _replace_symbols(e, {s: body for s in syms})
+                changed = True
+    if changed and e.has(sp.Sum, sp.Product):
+        # a definition put into a sum (h_i(x) = g(b_i + v_i x) inside Σ_i): its b_i is the entry b[i]
+        from checker.notation import _indexed_in_sum
+
+        e = e.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
+    return _substitute(e, ctx, depth + 1) if changed else e
+
+
+def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> bool:
+    """A definition whose body indexes a parameter (``y_j``) applies only to a plain name."""
+    labels = {b.label for b in body.atoms(sp.IndexedBase)} if isinstance(body, sp.Basic) else set()
+    return all(isinstance(a, sp.Symbol) for p, a in zip(params, args) if p in labels)
+
+
+def _apply_definition(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> Any:
+    labels = {b.label: b for b in body.atoms(sp.IndexedBase)}
+    mapping: dict[Any, Any] = {}
+    for p, a in zip(params, args):
+        if p in labels:
+            mapping[labels[p]] = sp.IndexedBase(a.name, **a.assumptions0)
+        else:
+            mapping[p] = a
+    bases = {k: v for k, v in mapping.items() if isinstance(k, sp.IndexedBase)}
+    plain = {k: v for k, v in mapping.items() if not isinstance(k, sp.IndexedBase)}
+    return _replace_symbols(body.xreplace(bases), plain)
+
+
+def _replace_symbols(e: sp.Basic, mapping: dict[sp.Symbol, Any]) -> sp.Basic:
+    """Replace symbols, leaving the labels of indexed objects (``x`` in ``x[i]``) alone."""
+    bases = sorted(e.atoms(sp.IndexedBase), key=sp.default_sort_key)
+    if not bases:
+        return e.xreplace(mapping)
+    # Each entry x[i] is hidden as an undefined function of its indices, so that the indices are
+    # still replaced but the base is not. (Hiding the base behind a Dummy does not work: Indexed
+    # wraps the Dummy in a new IndexedBase, and x[i] comes back as IndexedBase(x)[i].)
+    hidden = {b: sp.Function(f"hidden_base_{k}") for k, b in enumerate(bases)}
+    back = {f: b for b, f in hidden.items()}
+    e = e.replace(lambda a: isinstance(a, sp.Indexed) and a.base in hidden,
+                  lambda a: hidden[a.base](*a.indices))
+    e = e.xreplace(mapping)
+    return e.replace(lambda a: isinstance(a, AppliedUndef) and a.func in back, lambda a: back[a.func][a.args])
+
+
+def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tuple[int, ...]], ...]]:
+    """Symbolic sum bounds and matrix sizes become integer size symbols instantiated at SUM_SIZES."""
+    bounds: set[sp.Symbol] = set()
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            for s in e.atoms(sp.Sum, sp.Product):
+                for _, lo, hi in s.limits:
+                    bounds |= {b for b in (lo.free_symbols | hi.free_symbols) if isinstance(b, sp.Symbol)}
+            # matrices of symbolic size (from the notes' declarations) are instantiated likewise
+            bounds |= {d for m in e.atoms(sp.MatrixSymbol) for d in m.shape if isinstance(d, sp.Symbol)}
+    if not bounds:
+        return exprs, ()
+    mapping = {b: sp.Symbol(b.name, integer=True, positive=True) for b in bounds}
+    new = tuple(e.xreplace(mapping) if isinstance(e, sp.Basic) else e for e in exprs)
+    return new, tuple((mapping[b], SUM_SIZES) for b in sorted(bounds, key=sp.default_sort_key))
+
+
+def _opaque_derivative(e: Any) -> str | None:
+    """The name of a derivative of an undefined quantity (∂L/∂w with L opaque), if any."""
+    if not isinstance(e, sp.Basic):
+        return None
+    for d in e.atoms(sp.Derivative):
+        inner = d.expr
+        if isinstance(inner, sp.Symbol) or (isinstance(inner, AppliedUndef) and not d.variables[0] in inner.args):
+            return str(d)
+    return None
+
+
+def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
+    assumptions = tuple(_realify(a) for a in ctx.assumptions)
+    (lhs, rhs), sizes = _sizes_of(_realify(lhs), _realify(rhs))
+    if relation == "=":
+        if isinstance(lhs, sp.Derivative) and not rhs.has(sp.Derivative) and len(set(lhs.variables)) == len(lhs.variables) == 1 \
+                and not lhs.expr.has(AppliedUndef) and not sizes:
+            return DerivativeClaim(function=lhs.expr, wrt=tuple(lhs.variables), claimed=rhs, assumptions=assumptions)
+        if isinstance(rhs, sp.Derivative) and not lhs.has(sp.Derivative) and len(rhs.variables) == 1 \
+                and not rhs.expr.has(AppliedUndef) and not sizes:
+            return DerivativeClaim(function=rhs.expr, wrt=tuple(rhs.variables), claimed=lhs, assumptions=assumptions)
+        return Identity(lhs=lhs, rhs=rhs, assumptions=assumptions, sizes=sizes)
+    if relation in _RELATIONS:
+        return Property(statement=_RELATIONS[relation](lhs, rhs, evaluate=False), assumptions=assumptions, sizes=sizes)
+    if relation == "!=":
+        return Property(statement=sp.Ne(lhs, rhs, evaluate=False), assumptions=assumptions, sizes=sizes,
+                        quantifier="exists")
+    return None
+
+
+# --- definitions ----------------------------------------------------------------------------
+
+def _definition(parsed: Parsed, eq: Equation, ctx: Context) -> tuple[str, tuple[sp.Symbol, ...], Any] | None:
+    """``(name, params, body)`` when the equation defines a name, else None."""
+    if parsed.relation != "=" or len(parsed.sides) != 2:
+        return None
+    lhs, rhs = parsed.sides
+    if isinstance(lhs, sp.Symbol) and is_matrix(rhs):
+        return lhs.name, (), rhs  # a name for an explicit matrix (not substituted later: see _plan_equation)
+    if isinstance(lhs, sp.Symbol):
+        if lhs in plain_symbols(rhs):
+            return None  # recursive (L = (1/N) Σ L_i is not: there L is the base of its entries)
+        if rhs.is_number and not eq.display:
+            return None  # a value in running text ("at $w = 0$"), not a definition
+        if lhs.name in ctx.definitions or not getattr(rhs, "free_symbols", None):
+            return (lhs.name, (), rhs) if lhs.name not in ctx.definitions else None
+        return lhs.name, (), rhs
+    if isinstance(rhs, sp.Symbol) and not eq.display and not isinstance(lhs, sp.Symbol) \
+            and rhs not in getattr(lhs, "free_symbols", set()) and getattr(lhs, "free_symbols", None):
+        return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
+    if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args) \
+            and len(set(lhs.args)) == len(lhs.args):
+        name = lhs.func.__name__
+        if name in ctx.definitions and eq.display:
+            return None  # a claim about a defined function, e.g. J(w) = <another form>
+        # in running text, "$l(x) = ax^2 + bx + c$" after another l: the newer meaning
+        if lhs.func in {type(a) for a in rhs.atoms(AppliedUndef)}:
+            return None  # recursive: not a definition
+        return name, tuple(lhs.args), rhs
+    if lhs.func.__name__ == "sigmoid" and isinstance(lhs.args[0], sp.Symbol):
+        return None  # σ(z) = 1/(1+e^{-z}) restates the built-in sigmoid: check it as a claim
+    return None
+
+
+_HYPOTHESIS = re.compile(r"\b(if|iff|when|whenever|where|such that|suppose|supposing|assume|assuming|given|"
+                         r"let|implies|satisfy|satisfies|unless|provided)\W*$", re.IGNORECASE)
+
+
+def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], ctx: Context) -> tuple[str, str] | None:
+    """Inline math that states a condition or a value for its sentence, not a claim.
+
+    "for some $\\alpha > 0$", "set $b = 0$ and $a \\geq b$", "when $n = m = 2$": in running
+    text, an inequality is a condition and a name set to a number is a value. Neither is
+    checked, and neither changes the meaning of later equations.
+    """
+    if eq.display:
+        return None
+    if _HYPOTHESIS.search(eq.context[-40:]):
+        return "condition", "a hypothesis in running text (after 'if', 'when', 'such that', ...)"
+    if all(r in ("<", "<=", ">", ">=", "!=") for r in relations):
+        return "condition", "a condition in running text"
+    plain = [isinstance(x, (sp.Symbol, AppliedUndef)) or getattr(x, "is_number", False) for x in sides]
+    if all(r == "=" for r in relations) and all(plain) and any(getattr(x, "is_number", False) for x in sides) \
+            and not any(isinstance(x, sp.Symbol) and x.name in ctx.definitions for x in sides):
+        return "value", "a value in running text"
+    return None
+
+
+def _undefined_functions(e: Any, ctx: Context) -> list[str]:
+    if not isinstance(e, sp.Basic):
+        return []
+    return sorted({type(a).__name__ for a in e.atoms(AppliedUndef)} - set(ctx.definitions))
+
+
+# --- directives -------------------------------------------------------------------------------
+
+def _apply_directive(d: Directive, ctx: Context) -> str | None:
+    """Apply a directive to the context; returns an error message for a bad directive."""
+    verb, arg = d.verb.lower(), d.argument.strip()
+    if verb == "skip":
+        ctx.skip_next = True
+    elif verb == "expect":
+        if arg.lower() != "wrong":
+            return f"'expect {arg}': only 'expect wrong' is known"
+        ctx.expect_wrong_next = True
+    elif verb == "assume":
+        try:
+            parsed = ctx.parse(arg, notation=ctx.notation)
+        except ParseError as exc:
+            return f"cannot read the assumption {arg!r}: {exc}"
+        if parsed.relation is None:
+            return f"an assumption is a relation such as '0 < p < 1', not {arg!r}"
+        for a, b, rel in zip(parsed.sides, parsed.sides[1:], parsed.relations):
+            if rel in _RELATIONS:
+                ctx.assumptions.append(_RELATIONS[rel](a, b))
+            elif rel == "!=":
+                ctx.assumptions.append(sp.Ne(a, b))
+            else:
+                return f"assumption relation {rel!r} is not supported; use <, <=, >, >=, !="
+    elif verb == "define":
+        try:
+            parsed = ctx.parse(arg, notation=ctx.notation)
+        except ParseError as exc:
+            return f"cannot read the definition {arg!r}: {exc}"
+        fake = Equation(file=d.file, line=d.line, column=1, latex=arg, display=True, env=None, rows=())
+        found = _definition(parsed, fake, Context(notation=ctx.notation))
+        if not found:
+            return f"'define' needs NAME = expression or f(x) = expression, not {arg!r}"
+        name, params, body = found
+        ctx.definitions[name] = (params, _substitute(body, ctx))
+    elif verb == "notation":
+        return _apply_notation(arg, ctx)
+    else:
+        return f"unknown directive {verb!r} (known: assume, define, skip, expect wrong, notation)"
+    return None
+
+
+def _apply_notation(arg: str, ctx: Context) -> str | None:
+    key, _, value = (p.strip() for p in arg.partition("="))
+    key = key.lstrip("\\")
+    if key == "sigma" and value in ("sigmoid", "symbol", "std"):
+        ctx.notation = replace(ctx.notation, sigma="sigmoid" if value == "sigmoid" else "symbol")
+    elif key == "log" and value in ("e", "10", "2"):
+        ctx.notation = replace(ctx.notation, log_base=value)
+    else:
+        return f"unknown notation {arg!r} (known: \\sigma = sigmoid|std, \\log = e|10|2)"
+    return None
