@@ -284,16 +284,34 @@ def _run(tasks: list[Task], *, seed: int, timeout: float, jobs: int, cache: Any,
             todo.append((t, key))
     if not todo:
         return
-    args = [(t.claim, seed, timeout) for t, _ in todo]
+    # the biggest claims first (longest processing time first), so that no long claim starts
+    # last while the other workers have nothing left; the verdicts go back to their tasks
+    order = sorted(range(len(todo)), key=lambda k: -_weight(todo[k][0].claim)) if jobs > 1 else list(range(len(todo)))
+    args = [(todo[k][0].claim, seed, timeout) for k in order]
     # long-lived budgeted workers (a fork per claim costs more than most claims); one that
     # overruns is killed and replaced. No concurrent.futures: its threads make fork unsafe.
     with BudgetPool(max(1, min(jobs, len(todo)))) as pool:
         outcomes = pool.map(_run_claim_task, args, timeout=timeout, on_done=progress)
-    verdicts = [_outcome_verdict(o) for o in outcomes]
+    verdicts: list[Verdict] = [None] * len(todo)  # type: ignore[list-item]
+    for k, o in zip(order, outcomes):
+        verdicts[k] = _outcome_verdict(o)
     for (t, key), v in zip(todo, verdicts):
         t.verdict = v
         if cache is not None and key and not (v.reason or "").startswith(("time budget spent", "memory budget spent")):
             cache.put(key, v)
+
+
+def _weight(claim: Any) -> int:
+    """A rough cost of checking a claim: the size of its expressions times its size combinations."""
+    nodes = 0
+    for name in ("lhs", "rhs", "function", "claimed", "statement"):
+        e = getattr(claim, name, None)
+        if isinstance(e, sp.Basic):
+            nodes += sp.count_ops(e, visual=False) + 1
+    combos = 1
+    for _, values in getattr(claim, "sizes", ()):
+        combos *= len(values)
+    return nodes * combos
 
 
 def _run_claim_task(args: tuple[Any, int, float]) -> Verdict:
