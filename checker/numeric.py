@@ -181,6 +181,16 @@ def confirm_difference(lhs: Any, rhs: Any, point: Mapping[sp.Symbol, float]) -> 
     return ("differ", a, b)
 
 
+def _side_values(side: Any, points: Sequence[Mapping[sp.Symbol, float]]) -> list[Any]:
+    """One side's values at the points, compiled in its own free symbols only.
+
+    So the function compiled for a side is reused wherever that side appears again (each
+    line of a chain is the right side of one step and the left side of the next).
+    """
+    args = tuple(sorted(side.free_symbols, key=sp.default_sort_key)) if isinstance(side, (sp.Basic, sp.MatrixBase)) else ()
+    return float_values(lambdify_safe(args, side), args, points)
+
+
 def relative_error(a: Any, b: Any, *, floor: float = ATOL / RTOL) -> float:
     """The worst elementwise |a − b| / max(|a|, |b|), over the entries larger than `floor`.
 
@@ -220,9 +230,7 @@ def check_identity(
         local = sized(assumptions, inst.sizes)
         points = draw_points(inst.symbols, rng, n=n_points, assumptions=local) if inst.symbols else [{}]
         try:
-            fa = lambdify_safe(inst.symbols, inst.lhs)
-            fb = lambdify_safe(inst.symbols, inst.rhs)
-            va, vb = float_values(fa, inst.symbols, points), float_values(fb, inst.symbols, points)
+            va, vb = _side_values(inst.lhs, points), _side_values(inst.rhs, points)
         except UnsafeNameError:
             raise
         except Exception:  # lambdify cannot print it (integrals, special functions): go high precision
@@ -293,8 +301,7 @@ def check_inequality(
         local = sized(assumptions, inst.sizes)
         points = draw_points(inst.symbols, rng, n=n_points, assumptions=local) if inst.symbols else [{}]
         try:
-            fa, fb = lambdify_safe(inst.symbols, inst.lhs), lambdify_safe(inst.symbols, inst.rhs)
-            va, vb = float_values(fa, inst.symbols, points), float_values(fb, inst.symbols, points)
+            va, vb = _side_values(inst.lhs, points), _side_values(inst.rhs, points)
         except UnsafeNameError:
             raise
         except Exception:
