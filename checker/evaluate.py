@@ -136,6 +136,8 @@ def _concrete_shape(e: Any) -> bool:
 
 
 def _write_out_sums(e: Any) -> Any:
+    if not e.has(sp.Sum, sp.Product):  # `replace` walks and rebuilds even when nothing matches
+        return e
     return e.replace(
         lambda a: isinstance(a, (sp.Sum, sp.Product)) and not _has_symbolic_bound(a)
         and all(_is_finite_limit(lim) for lim in a.limits),
@@ -248,7 +250,7 @@ def scalarize(expr: Any) -> tuple[Any, dict[sp.Symbol, str]]:
             return out
         if not isinstance(e, sp.Basic):
             return set()
-        return set(e.atoms(sp.Indexed)) | {a for a in e.atoms(MatrixElement)}
+        return set(e.atoms(sp.Indexed, MatrixElement))  # one walk for both kinds
 
     for a in sorted(atoms(expr), key=sp.default_sort_key):
         if isinstance(a, sp.Indexed):
