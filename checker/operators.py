@@ -26,15 +26,22 @@ class _Operator(sp.Function):
     separator: ClassVar[str] = ", "
     #: the last argument is the condition: ``P(A | B)``, ``H(Y | X)``
     conditional: ClassVar[bool] = False
+    #: the printed form needs parentheses before a power: ``(\nabla J)^{2}``, not ``\nabla J^{2}``
+    wrap_power: ClassVar[bool] = False
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
+        out = self._body(printer)
+        if not exp:
+            return out
+        return rf"\left({out}\right)^{{{exp}}}" if self.wrap_power else rf"{out}^{{{exp}}}"
+
+    def _body(self, printer: Any) -> str:
         args = [printer._print(a) for a in self.args]
         if self.conditional and len(args) >= 2:
             inner = self.separator.join(args[:-1]) + r" \mid " + args[-1]
         else:
             inner = self.separator.join(args)
-        out = f"{self.latex_name}{self.open}{inner}{self.close}"
-        return rf"{out}^{{{exp}}}" if exp else out
+        return f"{self.latex_name}{self.open}{inner}{self.close}"
 
 
 class Expectation(_Operator):
@@ -110,12 +117,12 @@ class Named(_Operator):
 
     head = "named"
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         name = str(self.args[0])
         out = rf"\operatorname{{{name}}}"
         if len(self.args) > 1:
             out += r"\left(" + ", ".join(printer._print(a) for a in self.args[1:]) + r"\right)"
-        return rf"{out}^{{{exp}}}" if exp else out
+        return out
 
 
 class Softmax(_Operator):
@@ -123,11 +130,11 @@ class Softmax(_Operator):
 
     nargs = 2
     head = "softmax"
+    wrap_power = True
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         z, idx = (printer._print(a) for a in self.args)
-        out = rf"\operatorname{{softmax}}\left({z}\right)_{{{idx}}}"
-        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+        return rf"\operatorname{{softmax}}\left({z}\right)_{{{idx}}}"
 
 
 class Norm(_Operator):
@@ -136,23 +143,22 @@ class Norm(_Operator):
     nargs = 2
     head = "norm"
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         v, p = self.args
         sub = r"\infty" if p == sp.oo else printer._print(p)
-        out = rf"\left\lVert {printer._print(v)} \right\rVert_{{{sub}}}"
-        return rf"{out}^{{{exp}}}" if exp else out
+        return rf"\left\lVert {printer._print(v)} \right\rVert_{{{sub}}}"
 
 
 class Grad(_Operator):
     """∇_θ J: the gradient of J, with respect to the variables after it (if any are named)."""
 
     head = "grad"
+    wrap_power = True
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         f = printer._print(self.args[0])
         wrt = ", ".join(printer._print(a) for a in self.args[1:])
-        out = (rf"\nabla_{{{wrt}}} " if wrt else r"\nabla ") + f
-        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+        return (rf"\nabla_{{{wrt}}} " if wrt else r"\nabla ") + f
 
 
 class Prime(_Operator):
@@ -161,10 +167,9 @@ class Prime(_Operator):
     nargs = 2
     head = "prime"
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         name, arg = self.args
-        out = rf"{name}'\left({printer._print(arg)}\right)"
-        return rf"{out}^{{{exp}}}" if exp else out
+        return rf"{name}'\left({printer._print(arg)}\right)"
 
 
 class Dot(_Operator):
@@ -172,11 +177,11 @@ class Dot(_Operator):
 
     nargs = 2
     head = "dot"
+    wrap_power = True
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         u, v = self.args
-        out = rf"{printer._print(u)}^{{\top}} {printer._print(v)}"
-        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+        return rf"{printer._print(u)}^{{\top}} {printer._print(v)}"
 
 
 class PartialRatio(_Operator):
@@ -184,11 +189,11 @@ class PartialRatio(_Operator):
 
     nargs = 2
     head = "partial"
+    wrap_power = True
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         f, w = (printer._print(a) for a in self.args)
-        out = rf"\frac{{\partial {f}}}{{\partial {w}}}"
-        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+        return rf"\frac{{\partial {f}}}{{\partial {w}}}"
 
 
 class LogBase(_Operator):
@@ -197,10 +202,9 @@ class LogBase(_Operator):
     nargs = 2
     head = "logbase"
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         x, base = (printer._print(a) for a in self.args)
-        out = rf"\log_{{{base}}}\left({x}\right)"
-        return rf"{out}^{{{exp}}}" if exp else out
+        return rf"\log_{{{base}}}\left({x}\right)"
 
 
 class MaxOver(_Operator):
@@ -219,11 +223,10 @@ class Entry(_Operator):
 
     head = "entry"
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
+    def _body(self, printer: Any) -> str:
         inner = printer._print(self.args[0])
         idx = "".join(printer._print(a) for a in self.args[1:])
-        out = rf"\left({inner}\right)_{{{idx}}}"
-        return rf"{out}^{{{exp}}}" if exp else out
+        return rf"\left({inner}\right)_{{{idx}}}"
 
 
 class SubjectTo(sp.Function):

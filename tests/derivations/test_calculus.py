@@ -10,9 +10,10 @@ import sympy as sp
 
 from checker.claims import Property
 from checker.cli import main
-from checker.derivation import DerivationResult, check_derivation, to_latex
+from checker.derivation import DerivationResult, check_derivation
 from checker.verdict import Status
 from derivations import calculus as C
+from tests.derivations._breaking import assert_align_block, assert_only_wrong
 
 IDS = [d.id for d in C.DERIVATIONS]
 
@@ -80,10 +81,7 @@ def test_a_broken_middle_step_is_reported_alone(did):
     """A slip in one middle line makes that line, and only that line, wrong with a counterexample."""
     derivation, index, changes = BREAKS[did]
     r = check_derivation(broken(derivation, index, **changes))
-    assert r.wrong_steps == [index]
-    assert r.steps[index].verdict.counterexample is not None
-    others = [s for s in r.steps[1:] if s.index != index]
-    assert all(s.verdict.status is Status.VERIFIED for s in others)
+    assert_only_wrong(r, index)
 
 
 def test_the_squeeze_fails_when_a_bound_is_wrong():
@@ -106,12 +104,7 @@ def test_index_max_is_written_out_at_concrete_sizes():
 @pytest.mark.parametrize("did", IDS)
 def test_to_latex_is_an_align_block(results, did):
     """The LaTeX is one align* block with a row per line and each rule as text."""
-    tex = to_latex(results[did])
-    assert tex.startswith("\\begin{align*}\n") and tex.rstrip().endswith("\\end{align*}")
-    rows = tex.split(" \\\\\n")
-    assert len(rows) == len(results[did].steps)
-    assert all("&" in row and "\\text{" in row for row in rows)
-    assert "not verified" not in tex
+    assert_align_block(results[did])
 
 
 def test_derive_cli_prints_each_step_and_the_latex(capsys):

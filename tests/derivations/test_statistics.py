@@ -9,12 +9,12 @@ import pytest
 import sympy as sp
 
 from checker.cli import main
-from checker.derivation import DerivationResult, check_derivation, to_latex
+from checker.derivation import DerivationResult, check_derivation
 from checker.engine import check
 from checker.verdict import Method, Status
 from derivations import statistics as st
 from formulas.probability import EJ, E, i, xs, ys
-from tests.derivations._breaking import broken
+from tests.derivations._breaking import assert_align_block, assert_only_wrong, broken
 
 IDS = [d.id for d in st.DERIVATIONS]
 BY_ID = {d.id: d for d in st.DERIVATIONS}
@@ -132,22 +132,13 @@ def test_a_broken_middle_step_is_reported_alone(did):
     index, expr = BREAKS[did]
     assert 0 < index < len(BY_ID[did].steps) - 1
     r = check_derivation(broken(BY_ID[did], index, expr))
-    assert r.wrong_steps == [index]
-    assert r.steps[index].verdict.counterexample is not None
-    others = [s for s in r.steps[1:] if s.index != index]
-    assert all(s.verdict.status is Status.VERIFIED for s in others)
+    assert_only_wrong(r, index)
 
 
 @pytest.mark.parametrize("did", IDS)
 def test_to_latex_is_an_align_block(did):
     """The LaTeX is one align* block with a row per line and each rule as text."""
-    r = result(did)
-    tex = to_latex(r)
-    assert tex.startswith("\\begin{align*}\n") and tex.rstrip().endswith("\\end{align*}")
-    rows = tex.split(" \\\\\n")
-    assert len(rows) == len(r.steps)
-    assert all("&" in row and "\\text{" in row for row in rows)
-    assert "not verified" not in tex
+    assert_align_block(result(did))
 
 
 def test_derive_cli_prints_each_step_and_the_latex(capsys):
