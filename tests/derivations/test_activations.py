@@ -8,16 +8,15 @@ import sympy as sp
 
 from checker.cli import main
 from checker.derivation import DerivationResult, check_derivation
-from checker.verdict import Status
 from derivations import activations as act
-from tests.derivations._breaking import assert_align_block, assert_only_wrong, broken
+from tests.derivations._breaking import assert_align_block, assert_all_verified, assert_only_wrong, broken, check_all
 
 IDS = [d.id for d in act.DERIVATIONS]
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, DerivationResult]:
-    return {d.id: check_derivation(d) for d in act.DERIVATIONS}
+    return check_all(act.DERIVATIONS)
 
 
 # One realistic slip per derivation, in a middle line: (derivation, line, wrong expression).
@@ -39,11 +38,7 @@ def test_the_module_has_its_derivations():
 @pytest.mark.parametrize("did", IDS)
 def test_every_step_is_verified_with_its_method(results, did):
     """Every line after the first is verified, and the verdict names its method."""
-    r = results[did]
-    assert r.ok
-    for s in r.steps[1:]:
-        assert s.verdict is not None and s.verdict.status is Status.VERIFIED, (s.index, s.verdict)
-        assert s.verdict.method is not None
+    assert_all_verified(results[did])
 
 
 def test_softmax_jacobian_is_checked_at_several_sizes(results):

@@ -11,16 +11,15 @@ import sympy as sp
 from checker.claims import Property
 from checker.cli import main
 from checker.derivation import DerivationResult, check_derivation
-from checker.verdict import Status
 from derivations import calculus as C
-from tests.derivations._breaking import assert_align_block, assert_only_wrong
+from tests.derivations._breaking import assert_align_block, assert_all_verified, assert_only_wrong, check_all
 
 IDS = [d.id for d in C.DERIVATIONS]
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, DerivationResult]:
-    return {d.id: check_derivation(d) for d in C.DERIVATIONS}
+    return check_all(C.DERIVATIONS)
 
 
 def broken(derivation: Any, index: int, **changes: Any) -> Any:
@@ -52,11 +51,7 @@ def test_the_module_has_its_derivations():
 @pytest.mark.parametrize("did", IDS)
 def test_every_step_is_verified_with_its_method(results, did):
     """Every line after the first is verified, and the verdict names its method."""
-    r = results[did]
-    assert r.ok
-    for s in r.steps[1:]:
-        assert s.verdict is not None and s.verdict.status is Status.VERIFIED, (s.index, s.verdict)
-        assert s.verdict.method is not None
+    assert_all_verified(results[did])
 
 
 def test_quadratic_form_index_lines_at_several_sizes_and_matrix_line_for_all(results):

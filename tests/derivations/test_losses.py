@@ -11,14 +11,14 @@ from checker.cli import main
 from checker.derivation import DerivationResult, check_derivation
 from checker.verdict import Status
 from derivations import losses as L
-from tests.derivations._breaking import assert_align_block, assert_only_wrong, broken
+from tests.derivations._breaking import assert_align_block, assert_all_verified, assert_only_wrong, broken, check_all
 
 IDS = [d.id for d in L.DERIVATIONS]
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, DerivationResult]:
-    return {d.id: check_derivation(d) for d in L.DERIVATIONS}
+    return check_all(L.DERIVATIONS)
 
 
 _sum_y = sp.Sum(L.target(L.k), (L.k, 0, L.K - 1))
@@ -42,11 +42,7 @@ def test_the_module_has_its_derivations():
 @pytest.mark.parametrize("did", IDS)
 def test_every_step_is_verified_with_its_method(results, did):
     """Every line after the first is verified, and the verdict names its method."""
-    r = results[did]
-    assert r.ok
-    for s in r.steps[1:]:
-        assert s.verdict is not None and s.verdict.status is Status.VERIFIED, (s.index, s.verdict)
-        assert s.verdict.method is not None
+    assert_all_verified(results[did])
 
 
 def test_cce_gradient_is_checked_at_several_sizes(results):
