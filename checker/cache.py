@@ -25,10 +25,10 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
@@ -36,6 +36,8 @@ from checker import __version__
 from checker.budget import memory_limit
 from checker.results import Result
 from checker.verdict import Counterexample, Evidence, Method, Status, Verdict
+
+T = TypeVar("T")
 
 DEFAULT_DIR = ".mathcheck_cache"
 _FORMAT = 2
@@ -157,6 +159,12 @@ def _dec(x: Any) -> Any:
     return x
 
 
+def _results_from_json(payload: Any) -> list[Result]:
+    if not isinstance(payload, list):
+        raise TypeError("not a list")
+    return [result_from_json(d) for d in payload]
+
+
 class VerdictCache:
     """Verdicts and source results on disk under `root` (default ``.mathcheck_cache``).
 
@@ -210,17 +218,7 @@ class VerdictCache:
 
     def get(self, key: str) -> Verdict | None:
         """The cached verdict of a claim key, or None."""
-        payload = self._load(key, "verdicts")
-        if payload is None:
-            return None
-        try:
-            verdict = verdict_from_json(payload)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            self.misses += 1
-            self.rejected += 1
-            return None
-        self.hits += 1
-        return verdict
+        return self._decoded(key, "verdicts", verdict_from_json)
 
     def put(self, key: str, verdict: Verdict) -> None:
         """Store a claim's verdict."""
@@ -228,19 +226,21 @@ class VerdictCache:
 
     def get_results(self, key: str) -> list[Result] | None:
         """The cached results of a source key, or None."""
-        payload = self._load(key, "sources")
+        return self._decoded(key, "sources", _results_from_json)
+
+    def _decoded(self, key: str, kind: str, decode: Callable[[Any], T]) -> T | None:
+        """The entry decoded; an entry that does not decode counts as a miss and is not trusted."""
+        payload = self._load(key, kind)
         if payload is None:
             return None
         try:
-            if not isinstance(payload, list):
-                raise TypeError("not a list")
-            results = [result_from_json(d) for d in payload]
+            value = decode(payload)
         except (ValueError, KeyError, TypeError, AttributeError):
             self.misses += 1
             self.rejected += 1
             return None
         self.hits += 1
-        return results
+        return value
 
     def put_results(self, key: str, results: Sequence[Result]) -> None:
         """Store a source's results.

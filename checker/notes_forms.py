@@ -13,6 +13,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.notation import Notation, ParseError
+from checker.notation_text import arguments
 
 _BLOCK = re.compile(r"\\begin\{(cases|pmatrix|bmatrix|matrix|Bmatrix|vmatrix)\}.*?\\end\{\1\}", re.DOTALL)
 
@@ -35,17 +36,8 @@ def trim(text: str) -> str:
 
 
 def top_level_commas(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for k, c in enumerate(text):
-        if c in "({[":
-            depth += 1
-        elif c in ")}]":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(text[start:k].strip())
-            start = k + 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
+    """The parts of `text` between commas outside brackets, stripped, empty ones left out."""
+    return [part.strip() for part in arguments(text)]
 
 
 # --- turning parsed sides into checkable expressions ---------------------------------------------
