@@ -61,7 +61,7 @@ def check(claim: Claim, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT,
 def _salt(claim: Claim) -> str:
     if isinstance(claim, (CodeClaim, CodeGradientClaim)):
         return getattr(claim, "program", getattr(claim, "loss", None)).__qualname__  # type: ignore[union-attr]
-    return sp.srepr(getattr(claim, "lhs", getattr(claim, "function", getattr(claim, "statement", None))))[:500]
+    return sp.srepr(getattr(claim, "lhs", getattr(claim, "function", getattr(claim, "statement", None))), order="none")[:500]
 
 
 def _dispatch(claim: Claim, *, rng: np.random.Generator, seed: int, timeout: float,

@@ -291,12 +291,30 @@ def lambdify_safe(args: Sequence[sp.Symbol], expr: Any, modules: str = "numpy") 
     try:
         return _lambdified(tuple(args), key_expr, modules)
     except TypeError:  # not hashable: compile without keeping it
-        return sp.lambdify(list(args), expr, modules=modules, docstring_limit=0)
+        return _compile(args, expr, modules)
 
 
 @functools.lru_cache(maxsize=1024)
 def _lambdified(args: tuple[sp.Symbol, ...], expr: Any, modules: str) -> Callable[..., Any]:
-    return sp.lambdify(list(args), expr, modules=modules, docstring_limit=0)
+    return _compile(args, expr, modules)
+
+
+def _compile(args: Sequence[sp.Symbol], expr: Any, modules: str) -> Callable[..., Any]:
+    return sp.lambdify(list(args), expr, modules=modules, printer=_printer(modules), docstring_limit=0)
+
+
+def _printer(modules: str) -> Any:
+    """lambdify's own printer for `modules`, printing sums in the order of their terms.
+
+    By default the printer sorts the terms of every sum for display, which was a third of
+    the time lambdify took on the catalog; the generated code needs no order.
+    """
+    from sympy.printing.numpy import NumPyPrinter
+    from sympy.printing.pycode import MpmathPrinter
+
+    printer = {"numpy": NumPyPrinter, "mpmath": MpmathPrinter}[modules]
+    return printer({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                    "user_functions": {}, "order": "none"})
 
 
 def float_values(fn: Callable[..., Any], args: Sequence[sp.Symbol],
@@ -358,7 +376,7 @@ def _integrals_done(e: sp.Basic, dps: int) -> sp.Basic:
         if inner.free_symbols - {var} or lo.free_symbols or hi.free_symbols:
             return integral
         check_names(inner)
-        f = sp.lambdify([var], inner, modules="mpmath", docstring_limit=0)
+        f = _compile([var], inner, "mpmath")
         with mpmath.workdps(dps + 5):
             bounds = [mpmath.mpf(float(b)) if b.is_finite else (mpmath.inf if b > 0 else -mpmath.inf)
                       for b in (lo, hi)]

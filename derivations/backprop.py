@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from checker.functions import sigmoid
+from checker.relations import Eq
 from derivations._model import Derivation, Step
 
 d, h, o = (sp.Symbol(s, integer=True, positive=True) for s in ("d", "h", "o"))  # input, hidden, output widths
@@ -60,7 +61,7 @@ def _through(delta: sp.MatrixSymbol, z: sp.MatrixExpr) -> sp.MatrixExpr:
 _z2_of_z1 = W2 * _sig(z1) + b2
 _z2_of_a1 = W2 * a1 + b2
 _z1_of_x = W1 * x + b1
-_eq = lambda lhs, rhs: sp.Eq(lhs, rhs, evaluate=False)  # noqa: E731
+_eq = lambda lhs, rhs: Eq(lhs, rhs, evaluate=False)  # noqa: E731
 
 backprop_deltas = Derivation(
     id="backprop_deltas",

@@ -8,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from checker.claims import Property, SqueezeClaim
+from checker.relations import Eq, Le
 from derivations._model import Derivation, Step
 
 # --- gradient of a quadratic form ------------------------------------------------------------
@@ -110,23 +111,23 @@ def _minkowski_steps() -> tuple[Step, ...]:
         Step(expr=MINKOWSKI,
              rule=r"Minkowski distance, with $d = x - y$ and $M = \max_i |d_i|$",
              latex=r"\|x - y\|_p &= \Bigl(\sum_{i=1}^{n} |d_i|^p\Bigr)^{1/p}"),
-        Step(expr=sp.Le(M ** p, POWER_SUM), claim=_prop(sp.Le(M ** p, POWER_SUM)),
+        Step(expr=Le(M ** p, POWER_SUM), claim=_prop(Le(M ** p, POWER_SUM)),
              rule=r"one term of the sum is $M^p$ and the others are $\ge 0$",
              latex=r"M^p &\le \sum_{i=1}^{n} |d_i|^p"),
-        Step(expr=sp.Le(POWER_SUM, n * M ** p), claim=_prop(sp.Le(POWER_SUM, n * M ** p)),
+        Step(expr=Le(POWER_SUM, n * M ** p), claim=_prop(Le(POWER_SUM, n * M ** p)),
              rule=r"each of the $n$ terms is at most $M^p$",
              latex=r"\sum_{i=1}^{n} |d_i|^p &\le n\,M^p"),
-        Step(expr=sp.Le(M, MINKOWSKI), claim=_prop(sp.Le(M, MINKOWSKI)),
+        Step(expr=Le(M, MINKOWSKI), claim=_prop(Le(M, MINKOWSKI)),
              rule=r"take $p$-th roots ($t \mapsto t^{1/p}$ is increasing)",
              latex=r"M &\le \|x - y\|_p"),
-        Step(expr=sp.Le(MINKOWSKI, UPPER), claim=_prop(sp.Le(MINKOWSKI, UPPER)),
+        Step(expr=Le(MINKOWSKI, UPPER), claim=_prop(Le(MINKOWSKI, UPPER)),
              rule=r"take $p$-th roots",
              latex=r"\|x - y\|_p &\le n^{1/p} M"),
-        Step(expr=sp.Eq(sp.Limit(n ** (1 / p), p, sp.oo), 1, evaluate=False),
-             claim=_prop(sp.Eq(sp.Limit(n ** (1 / p), p, sp.oo), 1, evaluate=False)),
+        Step(expr=Eq(sp.Limit(n ** (1 / p), p, sp.oo), 1, evaluate=False),
+             claim=_prop(Eq(sp.Limit(n ** (1 / p), p, sp.oo), 1, evaluate=False)),
              rule=r"$n^{1/p} = e^{(\log n)/p} \to e^0$",
              latex=r"\lim_{p\to\infty} n^{1/p} &= 1"),
-        Step(expr=sp.Eq(sp.Limit(MINKOWSKI, p, sp.oo), M, evaluate=False),
+        Step(expr=Eq(sp.Limit(MINKOWSKI, p, sp.oo), M, evaluate=False),
              claim=SqueezeClaim(function=MINKOWSKI, lower=M, upper=UPPER, var=p, point=sp.oo, limit=M,
                                 **_common),
              rule=r"squeeze theorem: $M \le \|x - y\|_p \le n^{1/p} M$ and both bounds tend to $M$",

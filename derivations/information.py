@@ -15,6 +15,7 @@ from __future__ import annotations
 import sympy as sp
 
 from checker.claims import Identity, Property
+from checker.relations import Eq
 from derivations._model import Derivation, Step
 from formulas.information import (
     _CE, _H, _HX, _HX_Y, _HXY, _HY, _HY_X, _KL, _KLG, _MI, SK, K, L, _N1, _N2, _Pi, _PJ, _px, _py, _Qi, _logratio,
@@ -73,7 +74,7 @@ kl_gaussians = Derivation(
         Step(expr=_line4,
              rule="$E_p[x - \\mu_1] = \\sigma_1 E[t] = 0$, $E_p[(x - \\mu_1)^2] = \\sigma_1^2 E[t^2] = \\sigma_1^2$ "
                   "for $t \\sim N(0, 1)$",
-             claim=Property(statement=sp.Eq(_with_gaussian_moments(_line3), _line4, evaluate=False)),
+             claim=Property(statement=Eq(_with_gaussian_moments(_line3), _line4, evaluate=False)),
              latex=r"\log\frac{\sigma_2}{\sigma_1} - \frac{\sigma_1^2}{2\sigma_1^2}"
                    r" + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2}"),
         Step(expr=_KLG, rule="$\\sigma_1^2/(2\\sigma_1^2) = 1/2$",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from checker.functions import sigmoid
+from checker.relations import Eq
 from derivations._model import Derivation, Step
 from derivations._unevaluated import add as _add, frac as _frac, mul as _mul, neg as _neg
 
@@ -54,7 +55,7 @@ def target(a: sp.Expr, probability: bool = True) -> sp.Expr:
     """y_a; with `probability`, the last entry is 1 minus the others, so that Σ y = 1."""
     if not probability:
         return Y[a, 0]
-    return sp.Piecewise((1 - sp.Sum(Y[m, 0], (m, 0, K - 2)), sp.Eq(a, K - 1)), (Y[a, 0], True))
+    return sp.Piecewise((1 - sp.Sum(Y[m, 0], (m, 0, K - 2)), Eq(a, K - 1)), (Y[a, 0], True))
 
 
 def _column(body: sp.Expr) -> sp.FunctionMatrix:

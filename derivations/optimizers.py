@@ -6,6 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from checker.claims import Identity
+from checker.relations import Eq
 from derivations._model import Derivation, Step
 from derivations._unevaluated import mul as _mul
 
@@ -28,7 +29,7 @@ adam_bias_correction = Derivation(
     steps=(
         Step(expr=b1 * ms[t - 1] + (1 - b1) * gs[t], rule=r"Adam's first moment, with $m_0 = 0$",
              latex=r"m_t &= \beta_1 m_{t-1} + (1-\beta_1)\,g_t"),
-        Step(expr=sp.Eq(b1 * _mul(1 - b1, sp.Sum(b1 ** (t - 1 - i) * gs[i], (i, 1, t - 1))) + (1 - b1) * gs[t],
+        Step(expr=Eq(b1 * _mul(1 - b1, sp.Sum(b1 ** (t - 1 - i) * gs[i], (i, 1, t - 1))) + (1 - b1) * gs[t],
                         _unrolled, evaluate=False),
              rule=r"unrolling (induction on $t$): $m_{t-1} = (1-\beta_1)\sum_{i=1}^{t-1}\beta_1^{t-1-i}g_i$; "
                   r"$g_t$ is the term $i = t$",
@@ -85,7 +86,7 @@ gd_quadratic_iterate = Derivation(
         Step(expr=_contraction,
              rule=r"write $-2\alpha = (1 - 2\alpha) - 1$: the distance to the minimum $x^* = -1$ shrinks by $1 - 2\alpha$",
              latex=r"-1 + (1 - 2\alpha)(x_k + 1)"),
-        Step(expr=sp.Eq(sp.IndexedBase("x")[k + 1], _closed(k + 1), evaluate=False),
+        Step(expr=Eq(sp.IndexedBase("x")[k + 1], _closed(k + 1), evaluate=False),
              rule=r"induction on $k$: $x_k = -1 + (1 - 2\alpha)^k(x_0 + 1)$ holds at $k = 0$, "
                   r"and the line above carries it from $k$ to $k + 1$",
              claim=Identity(lhs=sp.ImmutableMatrix([_closed(0), _contraction.xreplace({xk: _closed(k)})]),

@@ -7,6 +7,7 @@ import sympy as sp
 
 from checker.claims import Identity
 from checker.functions import sigmoid
+from checker.relations import Eq
 from derivations._model import Derivation, Step
 from derivations._unevaluated import mul as _mul
 
@@ -41,7 +42,7 @@ linreg_gradient = Derivation(
         Step(expr=_mul(-2 / n, sp.Sum(xs[i] * _res, (i, 1, n))),
              rule="take the constant $-2$ out of the sum",
              latex=rf"-\frac{{2}}{{n}}{_S}x_i{_R}"),
-        Step(expr=sp.Eq(sp.Derivative(_mse, b), _mul(1 / n, sp.Sum(_mul(2, _res, sp.Derivative(_res, b)), (i, 1, n))),
+        Step(expr=Eq(sp.Derivative(_mse, b), _mul(1 / n, sp.Sum(_mul(2, _res, sp.Derivative(_res, b)), (i, 1, n))),
                         evaluate=False),
              rule="linearity and the chain rule, now in $b$",
              latex=rf"\frac{{\partial}}{{\partial b}}\,\frac{{1}}{{n}}{_S}{_R}^2 &= "
@@ -85,7 +86,7 @@ logreg_gradient = Derivation(
         Step(expr=-yv * (1 - sigmoid(z)) + (1 - yv) * sigmoid(z), rule=r"$\sigma' = \sigma(1 - \sigma)$",
              latex=r"-y\,(1-\sigma(z)) + (1-y)\,\sigma(z)"),
         Step(expr=sigmoid(z) - yv, rule=r"expand: the terms $y\sigma(z)$ cancel", latex=r"\sigma(z) - y = p - y"),
-        Step(expr=sp.Eq(sp.Derivative(_J_log, wv),
+        Step(expr=Eq(sp.Derivative(_J_log, wv),
                         sp.FunctionMatrix(d, 1, sp.Lambda((j, k), _mul(1 / n, sp.Sum(
                             (sigmoid(_z(i)) - Y[i, 0]) * X[i, j], (i, 0, n - 1))))), evaluate=False),
              rule=r"chain rule through $z_i = x_i^\top w + b$, with $\partial z_i/\partial w_j = X_{ij}$ and the line above",
@@ -93,7 +94,7 @@ logreg_gradient = Derivation(
                    rf"\ell(z_i, y_i) &= \frac{{1}}{{n}}{_Sn}(p_i - y_i)\,X_{{ij}}"),
         Step(expr=_mul(1 / n, X.T * (_P - Y)), rule=r"$\sum_i X_{ij} v_i = (X^\top v)_j$",
              latex=r"\frac{1}{n}\,\bigl(X^\top(p - y)\bigr)_j"),
-        Step(expr=sp.Eq(sp.Derivative(_J_log, b), _mul(1 / n, sp.Sum(sigmoid(_z(i)) - Y[i, 0], (i, 0, n - 1))),
+        Step(expr=Eq(sp.Derivative(_J_log, b), _mul(1 / n, sp.Sum(sigmoid(_z(i)) - Y[i, 0], (i, 0, n - 1))),
                         evaluate=False),
              rule=r"the chain rule in $b$, with $\partial z_i/\partial b = 1$",
              latex=rf"\frac{{\partial J}}{{\partial b}} &= \frac{{1}}{{n}}{_Sn}(p_i - y_i)"),
@@ -129,7 +130,7 @@ def _solves(equation: sp.Equality, solution: sp.Basic) -> Identity:
                     assumptions=_ls_assumptions)
 
 
-_ne = sp.Eq(A.T * A * beta, A.T * yy, evaluate=False)
+_ne = Eq(A.T * A * beta, A.T * yy, evaluate=False)
 _ne_grad = 2 * A.T * _r
 _beta_ls = (A.T * A).inverse() * A.T * yy
 
@@ -149,7 +150,7 @@ normal_equations = Derivation(
         Step(expr=_ne_grad, rule=r"factor out $2X^\top$", latex=r"2X^\top(X\beta - y)"),
         Step(expr=_ne, rule="set the gradient to zero (and divide by 2)", claim=_stationary(_ne_grad, _ne, 2),
              latex=r"X^\top X\beta &= X^\top y"),
-        Step(expr=sp.Eq(beta, _beta_ls, evaluate=False),
+        Step(expr=Eq(beta, _beta_ls, evaluate=False),
              rule=r"multiply by $(X^\top X)^{-1}$ ($X$ of full column rank)", claim=_solves(_ne, _beta_ls),
              latex=r"\beta &= (X^\top X)^{-1}X^\top y"),
     ),
@@ -157,7 +158,7 @@ normal_equations = Derivation(
     sizes=_ls_sizes,
 )
 
-_ridge = sp.Eq((A.T * A + lam * I_n) * beta, A.T * yy, evaluate=False)
+_ridge = Eq((A.T * A + lam * I_n) * beta, A.T * yy, evaluate=False)
 _ridge_grad = 2 * (A.T * A + lam * I_n) * beta - 2 * A.T * yy
 _beta_ridge = (A.T * A + lam * I_n).inverse() * A.T * yy
 
@@ -179,7 +180,7 @@ ridge_closed_form = Derivation(
              latex=r"2(X^\top X + \lambda I)\beta - 2X^\top y"),
         Step(expr=_ridge, rule="set the gradient to zero (and divide by 2)", claim=_stationary(_ridge_grad, _ridge, 2),
              latex=r"(X^\top X + \lambda I)\beta &= X^\top y"),
-        Step(expr=sp.Eq(beta, _beta_ridge, evaluate=False),
+        Step(expr=Eq(beta, _beta_ridge, evaluate=False),
              rule=r"multiply by $(X^\top X + \lambda I)^{-1}$ (invertible for $\lambda > 0$)",
              claim=_solves(_ridge, _beta_ridge),
              latex=r"\beta &= (X^\top X + \lambda I)^{-1}X^\top y"),

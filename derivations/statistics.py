@@ -13,6 +13,7 @@ from collections.abc import Callable
 import sympy as sp
 
 from checker.claims import DerivativeClaim, Identity, Property
+from checker.relations import Eq
 from derivations._model import Derivation, Step
 from formulas.probability import (
     _PA as _pA, _PAB as _pAB, _PB as _pB, EJ, SK, E, K, L, P, PJ, _Efh, _lik, _ll, _mean, _post, _prior, _sum_log_pdf,
@@ -137,16 +138,16 @@ normal_mle = Derivation(
              latex=r"\sum_{i=1}^n \Bigl(-\tfrac12\log(2\pi\sigma^2) - \frac{(x_i-\mu)^2}{2\sigma^2}\Bigr)"),
         Step(expr=_loglik, rule="the first term does not depend on $i$: $n$ equal terms",
              latex=r"-\frac{n}{2}\log(2\pi\sigma^2) - \frac{1}{2\sigma^2}\sum_{i=1}^n (x_i-\mu)^2"),
-        Step(expr=sp.Eq(sp.Derivative(_ell, mu), _S(xs[i] - mu) / sigma**2),
+        Step(expr=Eq(sp.Derivative(_ell, mu), _S(xs[i] - mu) / sigma**2),
              rule="differentiate in $\\mu$: $\\partial(x_i - \\mu)^2/\\partial\\mu = -2(x_i - \\mu)$",
              claim=DerivativeClaim(function=_loglik, wrt=(mu,), claimed=_S(xs[i] - mu) / sigma**2, sizes=_SN),
              latex=r"\frac{\partial\ell}{\partial\mu} &= \frac{1}{\sigma^2}\sum_{i=1}^n (x_i-\mu)"),
         Step(expr=_dl_dmu, rule="linearity of the sum: $\\sum_i \\mu = n\\mu$",
              latex=r"\frac{1}{\sigma^2}\Bigl(\sum_{i=1}^n x_i - n\mu\Bigr)"),
-        Step(expr=sp.Eq(_mu_hat_sym, _mu_hat), rule="set $\\partial\\ell/\\partial\\mu = 0$ and solve for $\\mu$",
+        Step(expr=Eq(_mu_hat_sym, _mu_hat), rule="set $\\partial\\ell/\\partial\\mu = 0$ and solve for $\\mu$",
              claim=Identity(lhs=_dl_dmu.subs(mu, _mu_hat), rhs=sp.Integer(0), sizes=_SN),
              latex=r"\hat\mu &= \frac1n\sum_{i=1}^n x_i"),
-        Step(expr=sp.Eq(sp.Derivative(_ell, sigma), -n / sigma + _S((xs[i] - mu) ** 2) / sigma**3),
+        Step(expr=Eq(sp.Derivative(_ell, sigma), -n / sigma + _S((xs[i] - mu) ** 2) / sigma**3),
              rule="differentiate in $\\sigma$: $\\partial\\log\\sigma^2/\\partial\\sigma = 2/\\sigma$, "
                   "$\\partial\\sigma^{-2}/\\partial\\sigma = -2\\sigma^{-3}$",
              claim=DerivativeClaim(function=_loglik, wrt=(sigma,), claimed=-n / sigma + _S((xs[i] - mu) ** 2) / sigma**3,
@@ -154,7 +155,7 @@ normal_mle = Derivation(
              latex=r"\frac{\partial\ell}{\partial\sigma} &= -\frac{n}{\sigma} + \frac{1}{\sigma^3}\sum_{i=1}^n (x_i-\mu)^2"),
         Step(expr=_dl_dsigma, rule="common denominator $\\sigma^3$",
              latex=r"\frac{1}{\sigma^3}\Bigl(\sum_{i=1}^n (x_i-\mu)^2 - n\sigma^2\Bigr)"),
-        Step(expr=sp.Eq(_var_hat_sym, _var_hat),
+        Step(expr=Eq(_var_hat_sym, _var_hat),
              rule="set $\\partial\\ell/\\partial\\sigma = 0$ at $\\mu = \\hat\\mu$ and solve for $\\sigma^2$",
              claim=Identity(lhs=_dl_dsigma.subs(mu, _mu_hat).subs(sigma, sp.sqrt(_var_hat)), rhs=sp.Integer(0), sizes=_SN2),
              latex=r"\hat\sigma^2 &= \frac1n\sum_{i=1}^n (x_i-\hat\mu)^2"),
@@ -195,15 +196,15 @@ beta_binomial_posterior = Derivation(
              rule="multiply and divide by $B(\\alpha + k, \\beta + n - k)$",
              latex=r"\frac{\binom{n}{k}B(\alpha+k,\beta+n-k)}{B(\alpha,\beta)}\cdot"
                    r"\frac{\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}}{B(\alpha+k,\beta+n-k)}"),
-        Step(expr=sp.Eq(_posterior_sym, _post),
+        Step(expr=Eq(_posterior_sym, _post),
              rule="Bayes: $p(\\theta \\mid k) \\propto p(\\theta)p(k \\mid \\theta)$, and both densities "
                   "integrate to 1",
              claim=Identity(lhs=_post / (_prior * _lik), rhs=(_post / (_prior * _lik)).subs(theta, sp.Rational(1, 3)),
                             assumptions=_BB),
              latex=r"p(\theta\mid k) &= \frac{\theta^{\alpha+k-1}(1-\theta)^{\beta+n-k-1}}{B(\alpha+k,\beta+n-k)}"),
-        Step(expr=sp.Eq(_mean_sym, _beta_mean(alpha + k, beta + n_trials - k)),
+        Step(expr=Eq(_mean_sym, _beta_mean(alpha + k, beta + n_trials - k)),
              rule="mean of Beta($a$, $b$): $B(a + 1, b)/B(a, b)$, $B(a, b) = \\Gamma(a)\\Gamma(b)/\\Gamma(a + b)$",
-             claim=Property(statement=sp.Eq(
+             claim=Property(statement=Eq(
                  sp.Integral(theta * theta ** (a_ - 1) * (1 - theta) ** (b_ - 1), (theta, 0, 1))
                  * sp.gamma(a_ + b_) / (sp.gamma(a_) * sp.gamma(b_)), _beta_mean(a_, b_), evaluate=False),
                  sizes=((a_, (1, 2, 3, 5)), (b_, (1, 2, 4)))),
@@ -297,7 +298,7 @@ bayes_theorem = Derivation(
              latex=r"P(A\mid B)\,P(B)"),
         Step(expr=sp.Mul(_pB_given_A, _pA, evaluate=False), rule="conditioning on $A$: $P(B | A) = P(A\\cap B)/P(A)$",
              latex=r"P(B\mid A)\,P(A)"),
-        Step(expr=sp.Eq(_lhs_sym, _pB_given_A * _pA / _pB), rule="divide $P(A | B)P(B) = P(B | A)P(A)$ by $P(B) > 0$",
+        Step(expr=Eq(_lhs_sym, _pB_given_A * _pA / _pB), rule="divide $P(A | B)P(B) = P(B | A)P(A)$ by $P(B) > 0$",
              claim=Identity(lhs=_pA_given_B, rhs=_pB_given_A * _pA / _pB),
              latex=r"P(A\mid B) &= \frac{P(B\mid A)\,P(A)}{P(B)}"),
         Step(expr=_pB_given_A * _pA / (_pB_given_A * _pA + _pB_given_notA * _pnotA),

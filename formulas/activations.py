@@ -9,6 +9,7 @@ from checker import operators as ops
 from checker.claims import CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property
 from checker.claims import CodeClaim
 from checker.functions import relu, sigmoid
+from checker.relations import Eq, Ne
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -51,7 +52,7 @@ sigmoid_formula = Formula(
     topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation (code)", "003 §6 Logistic Regression, §7 Sigmoid",
              "004 Logistic Regression from Scratch (code)"),
-    statement=sp.Eq(sigmoid(z), SIGMOID_ELEMENTARY),
+    statement=Eq(sigmoid(z), SIGMOID_ELEMENTARY),
     checks=(
         Check(name="symmetry", claim=Identity(lhs=sigmoid(-z), rhs=1 - sigmoid(z)),
               note="σ(−z) = 1 − σ(z)"),
@@ -72,7 +73,7 @@ sigmoid_derivative = Formula(
     title="Derivative of the sigmoid",
     topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation (code)", "003 §7 Sigmoid (derivation)"),
-    statement=sp.Eq(sp.Derivative(sigmoid(x), x), sigmoid(x) * (1 - sigmoid(x))),
+    statement=Eq(sp.Derivative(sigmoid(x), x), sigmoid(x) * (1 - sigmoid(x))),
     checks=(
         Check(name="derivative", claim=DerivativeClaim(
             function=1 / (1 + sp.exp(-x)), wrt=(x,), claimed=sigmoid(x) * (1 - sigmoid(x))),
@@ -96,7 +97,7 @@ tanh_formula = Formula(
     title="Hyperbolic tangent",
     topic=TOPIC,
     sources=("003 §7 Tanh",),
-    statement=sp.Eq(sp.tanh(x), (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x))),
+    statement=Eq(sp.tanh(x), (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x))),
     checks=(
         Check(name="exp-form", claim=Identity(lhs=sp.tanh(x), rhs=(sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)))),
         Check(name="sigmoid-relation", claim=Identity(lhs=sp.tanh(x), rhs=2 * sigmoid(2 * x) - 1),
@@ -109,7 +110,7 @@ tanh_derivative = Formula(
     title="Derivative of tanh",
     topic=TOPIC,
     sources=("003 §7 Tanh",),
-    statement=sp.Eq(sp.Derivative(sp.tanh(x), x), 1 - sp.tanh(x) ** 2),
+    statement=Eq(sp.Derivative(sp.tanh(x), x), 1 - sp.tanh(x) ** 2),
     checks=(
         Check(name="derivative", claim=DerivativeClaim(
             function=(sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)), wrt=(x,), claimed=1 - sp.tanh(x) ** 2)),
@@ -123,7 +124,7 @@ relu_formula = Formula(
     title="ReLU",
     topic=TOPIC,
     sources=("003 §7 ReLU",),
-    statement=sp.Eq(relu(x), RELU_PIECEWISE),
+    statement=Eq(relu(x), RELU_PIECEWISE),
     checks=(
         Check(name="max-equals-piecewise", claim=Identity(lhs=sp.Max(0, x), rhs=RELU_PIECEWISE),
               note="max(0, x) = {x if x > 0, 0 if x ≤ 0}"),
@@ -135,14 +136,14 @@ relu_derivative = Formula(
     title="Derivative of ReLU",
     topic=TOPIC,
     sources=("003 §7 ReLU",),
-    statement=sp.Eq(sp.Derivative(relu(x), x), sp.Piecewise((1, x > 0), (0, True))),
+    statement=Eq(sp.Derivative(relu(x), x), sp.Piecewise((1, x > 0), (0, True))),
     checks=(
         Check(name="derivative-positive", claim=DerivativeClaim(function=sp.Max(0, xp), wrt=(xp,), claimed=sp.Integer(1)),
               note="for x > 0"),
         Check(name="derivative-negative", claim=DerivativeClaim(function=sp.Max(0, xn), wrt=(xn,), claimed=sp.Integer(0)),
               note="for x < 0"),
         Check(name="subgradient-at-0", claim=Property(
-            statement=sp.Eq(sp.Limit(sp.Max(0, h) / h, h, 0, "+") - sp.Limit(sp.Max(0, h) / h, h, 0, "-"), 1)),
+            statement=Eq(sp.Limit(sp.Max(0, h) / h, h, 0, "+") - sp.Limit(sp.Max(0, h) / h, h, 0, "-"), 1)),
             note="at 0 the one-sided derivatives are 1 and 0: ReLU is not differentiable there, and "
                  "the value 0 that 003 gives is a convention (a subgradient, any value in [0, 1])"),
     ),
@@ -157,13 +158,13 @@ leaky_relu = Formula(
     title="Leaky ReLU",
     topic=TOPIC,
     sources=("003 §7 Leaky ReLU",),
-    statement=sp.Eq(ops.named("LeakyReLU", x), LEAKY_PIECEWISE),
+    statement=Eq(ops.named("LeakyReLU", x), LEAKY_PIECEWISE),
     checks=(
         Check(name="max-equals-piecewise", claim=Identity(lhs=sp.Max(alpha * x, x), rhs=LEAKY_PIECEWISE,
                                                           assumptions=_alpha_01),
               note="holds for 0 ≤ α ≤ 1"),
         Check(name="fails-for-alpha-above-1", claim=Property(
-            statement=sp.Ne(sp.Max(alpha * x, x), LEAKY_PIECEWISE), quantifier="exists",
+            statement=Ne(sp.Max(alpha * x, x), LEAKY_PIECEWISE), quantifier="exists",
             assumptions=(alpha > 1, alpha < 3)),
             note="the condition matters: for α > 1 the max form is not the piecewise form"),
         Check(name="derivative", claim=DerivativeClaim(function=LEAKY_PIECEWISE, wrt=(x,),
@@ -186,7 +187,7 @@ softmax = Formula(
     title="Softmax",
     topic=TOPIC,
     sources=("003 §7 Softmax",),
-    statement=sp.Eq(ops.Softmax(sym("x"), i), sp.exp(xs[i]) / sp.Sum(sp.exp(xs[j]), (j, 1, K))),
+    statement=Eq(ops.Softmax(sym("x"), i), sp.exp(xs[i]) / sp.Sum(sp.exp(xs[j]), (j, 1, K))),
     checks=(
         Check(name="sums-to-one", claim=Identity(lhs=sp.Sum(_softmax_i, (i, 1, K)), rhs=sp.Integer(1), sizes=_sizes),
               note="Σᵢ softmax(x)ᵢ = 1"),

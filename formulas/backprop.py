@@ -13,6 +13,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeGradientClaim, Identity
+from checker.relations import Eq
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -98,7 +99,7 @@ bias = sp.MatrixSymbol("b", 1, k_)
 
 layer = Formula(
     id="nn.layer", title="A layer: output = g(input·W + b)", topic=TOPIC, sources=("001 Why Matrix Multiplication Matters", "003 §6 Neural Networks"),
-    statement=sp.Eq(sp.MatrixSymbol("z^[l]", k_, 1), sp.MatrixSymbol("W^[l]", k_, n_) * sp.MatrixSymbol("a^[l-1]", n_, 1) + sp.MatrixSymbol("b^[l]", k_, 1)),
+    statement=Eq(sp.MatrixSymbol("z^[l]", k_, 1), sp.MatrixSymbol("W^[l]", k_, n_) * sp.MatrixSymbol("a^[l-1]", n_, 1) + sp.MatrixSymbol("b^[l]", k_, 1)),
     checks=(Check(name="conventions-agree", claim=Identity(
         lhs=(Xr * W1 + bias).T, rhs=W1.T * Xr.T + bias.T, sizes=((n_, (1, 2, 3)), (k_, (1, 2)))),
         note="001's row convention input·W + b is 003's W'a + b' with W' = Wᵀ, a = inputᵀ (up to transposition)"),),
@@ -106,26 +107,26 @@ layer = Formula(
 
 delta_output = Formula(
     id="nn.delta_output", title="Output-layer delta", topic=TOPIC, sources=("003 §6 Backpropagation",),
-    statement=sp.Eq(sp.MatrixSymbol("delta^[L]", k_, 1), sp.HadamardProduct(sp.MatrixSymbol("nabla_a J", k_, 1), sp.MatrixSymbol("g'(z^[L])", k_, 1))),
+    statement=Eq(sp.MatrixSymbol("delta^[L]", k_, 1), sp.HadamardProduct(sp.MatrixSymbol("nabla_a J", k_, 1), sp.MatrixSymbol("g'(z^[L])", k_, 1))),
     checks=tuple(c for c in _network_checks("all") if c.name.startswith("depth-1")),
     notes="δ^[L] = ∇ₐJ ⊙ g'(z^[L]); 003 writes the elementwise product with '·'.",
 )
 
 delta_hidden = Formula(
     id="nn.delta_hidden", title="Hidden-layer delta", topic=TOPIC, sources=("003 §6 Backpropagation",),
-    statement=sp.Eq(sp.MatrixSymbol("delta^[l]", n_, 1), sp.HadamardProduct(sp.MatrixSymbol("W^[l+1]", k_, n_).T * sp.MatrixSymbol("delta^[l+1]", k_, 1), sp.MatrixSymbol("g'(z^[l])", n_, 1))),
+    statement=Eq(sp.MatrixSymbol("delta^[l]", n_, 1), sp.HadamardProduct(sp.MatrixSymbol("W^[l+1]", k_, n_).T * sp.MatrixSymbol("delta^[l+1]", k_, 1), sp.MatrixSymbol("g'(z^[l])", n_, 1))),
     checks=tuple(c for c in _network_checks("all") if not c.name.startswith("depth-1")),
 )
 
 grad_weights = Formula(
     id="nn.grad_weights", title="Gradient of the weights", topic=TOPIC, sources=("003 §6 Backpropagation",),
-    statement=sp.Eq(ops.PartialRatio(sym("J"), sym("W^[l]")), sp.MatrixSymbol("delta^[l]", k_, 1) * sp.MatrixSymbol("a^[l-1]", n_, 1).T, evaluate=False),
+    statement=Eq(ops.PartialRatio(sym("J"), sym("W^[l]")), sp.MatrixSymbol("delta^[l]", k_, 1) * sp.MatrixSymbol("a^[l-1]", n_, 1).T, evaluate=False),
     checks=_network_checks("W"),
 )
 
 grad_bias = Formula(
     id="nn.grad_bias", title="Gradient of the biases", topic=TOPIC, sources=("003 §6 Backpropagation",),
-    statement=sp.Eq(ops.PartialRatio(sym("J"), sym("b^[l]")), sp.MatrixSymbol("delta^[l]", k_, 1), evaluate=False),
+    statement=Eq(ops.PartialRatio(sym("J"), sym("b^[l]")), sp.MatrixSymbol("delta^[l]", k_, 1), evaluate=False),
     checks=_network_checks("b"),
 )
 
@@ -187,7 +188,7 @@ def _two_layer_sample(rng: np.random.Generator) -> dict:
 two_layer_as_written = Formula(
     id="nn.two_layer_as_written", title="000's two-layer network: backward pass", topic=TOPIC,
     sources=("000 Putting It All Together (code)",),
-    statement=sp.Eq(ops.PartialRatio(sym("J"), sym("z^[2]")), sym("a^[2]") - sym("y")),
+    statement=Eq(ops.PartialRatio(sym("J"), sym("z^[2]")), sym("a^[2]") - sym("y")),
     checks=(Check(name="correct-backward", claim=CodeGradientClaim(
         loss=_reported_loss_000, gradient=_backward_correct, sample=_two_layer_sample, params=("W1", "b1", "W2", "b2")),
         note="the gradient of the loss the loop reports, mean((a2 − y)²), through the sigmoid output"),),

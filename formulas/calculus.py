@@ -8,6 +8,7 @@ import sympy as sp
 from checker import operators as ops
 from checker.claims import CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property
 from checker.functions import sigmoid
+from checker.relations import Eq, Ge
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -36,13 +37,13 @@ def _d(e: sp.Expr, v: sp.Symbol) -> sp.Expr:
 
 def _limit_def(fx: sp.Expr, derivative: sp.Expr) -> Property:
     quotient = (fx.subs(x, x + h) - fx) / h
-    return Property(statement=sp.Eq(sp.Limit(quotient, h, 0), derivative, evaluate=False))
+    return Property(statement=Eq(sp.Limit(quotient, h, 0), derivative, evaluate=False))
 
 
 derivative_limit = Formula(
     id="calc.derivative_limit", title="Derivative as a limit", topic=TOPIC,
     sources=("003 §3 Derivatives",),
-    statement=sp.Eq(sp.Derivative(f(x), x), sp.Limit((f(x + h) - f(x)) / h, h, 0, "+-")),
+    statement=Eq(sp.Derivative(f(x), x), sp.Limit((f(x + h) - f(x)) / h, h, 0, "+-")),
     checks=(
         Check(name="cube", claim=_limit_def(x**3, 3 * x**2), note="lim (f(x+h) − f(x))/h for f = x³"),
         Check(name="exp", claim=_limit_def(sp.exp(x), sp.exp(x)), note="for f = eˣ"),
@@ -53,7 +54,7 @@ derivative_limit = Formula(
 
 power_rule = Formula(
     id="calc.power_rule", title="Power rule", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(x**n, x), n * x ** (n - 1)),
+    statement=Eq(sp.Derivative(x**n, x), n * x ** (n - 1)),
     checks=(
         Check(name="integer-n", claim=DerivativeClaim(function=xp**n, wrt=(xp,), claimed=n * xp ** (n - 1)),
               note="symbolic integer n, x > 0"),
@@ -65,25 +66,25 @@ power_rule = Formula(
 
 exp_rule = Formula(
     id="calc.exp_rule", title="Derivative of the exponential", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(sp.exp(x), x), sp.exp(x)),
+    statement=Eq(sp.Derivative(sp.exp(x), x), sp.exp(x)),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=sp.exp(x), wrt=(x,), claimed=sp.exp(x))),),
 )
 
 exp_base_rule = Formula(
     id="calc.exp_base_rule", title="Derivative of a^x", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(a**x, x), a**x * sp.log(a)),
+    statement=Eq(sp.Derivative(a**x, x), a**x * sp.log(a)),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=a**x, wrt=(x,), claimed=a**x * sp.log(a))),),
 )
 
 ln_rule = Formula(
     id="calc.ln_rule", title="Derivative of ln x", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(sp.log(x), x), 1 / x),
+    statement=Eq(sp.Derivative(sp.log(x), x), 1 / x),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=sp.log(xp), wrt=(xp,), claimed=1 / xp)),),
 )
 
 log_base_rule = Formula(
     id="calc.log_base_rule", title="Derivative of log_a x", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(ops.LogBase(x, a), x), 1 / (x * sp.log(a))),
+    statement=Eq(sp.Derivative(ops.LogBase(x, a), x), 1 / (x * sp.log(a))),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=sp.log(xp) / sp.log(a), wrt=(xp,),
                                                           claimed=1 / (xp * sp.log(a))),
                   note="log_a x = ln x / ln a, for a > 0"),),
@@ -91,20 +92,20 @@ log_base_rule = Formula(
 
 sin_rule = Formula(
     id="calc.sin_rule", title="Derivative of sin x", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(sp.sin(x), x), sp.cos(x)),
+    statement=Eq(sp.Derivative(sp.sin(x), x), sp.cos(x)),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=sp.sin(x), wrt=(x,), claimed=sp.cos(x))),),
 )
 
 cos_rule = Formula(
     id="calc.cos_rule", title="Derivative of cos x", topic=TOPIC, sources=("003 §3 Common Derivatives",),
-    statement=sp.Eq(sp.Derivative(sp.cos(x), x), -sp.sin(x)),
+    statement=Eq(sp.Derivative(sp.cos(x), x), -sp.sin(x)),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=sp.cos(x), wrt=(x,), claimed=-sp.sin(x))),),
 )
 
 chain_rule = Formula(
     id="calc.chain_rule", title="Chain rule", topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation", "001 The Chain Rule", "002 Multivariate Calculus", "003 §3 Chain Rule"),
-    statement=sp.Eq(sp.Derivative(f(g(x)), x), ops.Prime(sym("f"), g(x)) * ops.Prime(sym("g"), x)),
+    statement=Eq(sp.Derivative(f(g(x)), x), ops.Prime(sym("f"), g(x)) * ops.Prime(sym("g"), x)),
     checks=(
         Check(name="undefined-functions", claim=Identity(
             lhs=sp.diff(f(g(x)), x), rhs=sp.Subs(sp.Derivative(f(u), u), u, g(x)) * sp.Derivative(g(x), x)),
@@ -116,7 +117,7 @@ chain_rule = Formula(
 
 product_rule = Formula(
     id="calc.product_rule", title="Product rule", topic=TOPIC, sources=("003 §3 Product Rule",),
-    statement=sp.Eq(sp.Derivative(f(x) * g(x), x), sp.Derivative(f(x), x) * g(x) + f(x) * sp.Derivative(g(x), x)),
+    statement=Eq(sp.Derivative(f(x) * g(x), x), sp.Derivative(f(x), x) * g(x) + f(x) * sp.Derivative(g(x), x)),
     checks=(
         Check(name="undefined-functions", claim=Identity(
             lhs=sp.Derivative(f(x) * g(x), x), rhs=sp.Derivative(f(x), x) * g(x) + f(x) * sp.Derivative(g(x), x))),
@@ -126,7 +127,7 @@ product_rule = Formula(
 
 quotient_rule = Formula(
     id="calc.quotient_rule", title="Quotient rule", topic=TOPIC, sources=("003 §3 Quotient Rule",),
-    statement=sp.Eq(sp.Derivative(f(x) / g(x), x),
+    statement=Eq(sp.Derivative(f(x) / g(x), x),
                     (sp.Derivative(f(x), x) * g(x) - f(x) * sp.Derivative(g(x), x)) / g(x) ** 2),
     checks=(
         Check(name="undefined-functions", claim=Identity(
@@ -141,7 +142,7 @@ F_PARTIAL = x**2 * y + 3 * x * y**2
 
 partials_example = Formula(
     id="calc.partials_example", title="Partial derivatives (example)", topic=TOPIC, sources=("003 §3 Partial Derivatives",),
-    statement=sp.Eq(sp.Derivative(F_PARTIAL, x), 2 * x * y + 3 * y**2),
+    statement=Eq(sp.Derivative(F_PARTIAL, x), 2 * x * y + 3 * y**2),
     checks=(
         Check(name="d-dx", claim=DerivativeClaim(function=F_PARTIAL, wrt=(x,), claimed=2 * x * y + 3 * y**2)),
         Check(name="d-dy", claim=DerivativeClaim(function=F_PARTIAL, wrt=(y,), claimed=x**2 + 6 * x * y)),
@@ -150,7 +151,7 @@ partials_example = Formula(
 
 sympy_examples = Formula(
     id="calc.sympy_examples", title="SymPy differentiation examples", topic=TOPIC, sources=("004 Derivatives and Gradients",),
-    statement=sp.Eq(sp.Derivative(x**2 + sp.sin(x), x), 2 * x + sp.cos(x)),
+    statement=Eq(sp.Derivative(x**2 + sp.sin(x), x), 2 * x + sp.cos(x)),
     checks=(
         Check(name="first", claim=DerivativeClaim(function=x**2 + sp.sin(x), wrt=(x,), claimed=2 * x + sp.cos(x))),
         Check(name="second", claim=DerivativeClaim(function=x**2 + sp.sin(x), wrt=(x, x), claimed=2 - sp.sin(x))),
@@ -162,7 +163,7 @@ sympy_examples = Formula(
 
 quadratic_gradient = Formula(
     id="calc.quadratic_gradient", title="Gradient of x² + 2x + 1", topic=TOPIC, sources=("000 Gradients and Derivatives (code)",),
-    statement=sp.Eq(sp.Derivative(x**2 + 2 * x + 1, x), 2 * x + 2),
+    statement=Eq(sp.Derivative(x**2 + 2 * x + 1, x), 2 * x + 2),
     checks=(Check(name="derivative", claim=DerivativeClaim(function=x**2 + 2 * x + 1, wrt=(x,), claimed=2 * x + 2)),),
     as_written=(AsWritten(
         name="code-000", source="000 code",
@@ -177,7 +178,7 @@ F_MULTI = x**2 + 2 * y**2 + x * y
 
 multivar_gradient = Formula(
     id="calc.multivar_gradient", title="Gradient of x² + 2y² + xy", topic=TOPIC, sources=("000 Multivariable Calculus (code)",),
-    statement=sp.Eq(ops.Grad(f(x, y)), sp.Matrix([2 * x + y, 4 * y + x]), evaluate=False),
+    statement=Eq(ops.Grad(f(x, y)), sp.Matrix([2 * x + y, 4 * y + x]), evaluate=False),
     checks=(Check(name="gradient", claim=GradientClaim(function=F_MULTI, wrt=(x, y), claimed=sp.Matrix([2 * x + y, 4 * y + x]))),),
     as_written=(AsWritten(
         name="code-000", source="000 code",
@@ -191,7 +192,7 @@ multivar_gradient = Formula(
 sum_squares_gradient = Formula(
     id="calc.sum_squares_gradient", title="Gradient of a sum of squares", topic=TOPIC,
     sources=("004 Gradient Descent Implementation (code)", "004 Numerical Optimization (code)"),
-    statement=sp.Eq(ops.Grad(ops.Norm(sym("x"), 2) ** 2, sym("x")), 2 * sym("x")),
+    statement=Eq(ops.Grad(ops.Norm(sym("x"), 2) ** 2, sym("x")), 2 * sym("x")),
     checks=(
         Check(name="gradient", claim=GradientClaim(
             function=sp.Sum(sp.MatrixSymbol("x", N, 1)[k, 0] ** 2, (k, 0, N - 1)), wrt=sp.MatrixSymbol("x", N, 1),
@@ -213,13 +214,13 @@ sum_squares_gradient = Formula(
 
 gradient_def = Formula(
     id="calc.gradient", title="Gradient", topic=TOPIC, sources=("002 Multivariate Calculus", "003 §3 Gradient"),
-    statement=sp.Eq(ops.Grad(f(x, y)), sp.Matrix([sp.Derivative(f(x, y), x), sp.Derivative(f(x, y), y)]), evaluate=False),
+    statement=Eq(ops.Grad(f(x, y)), sp.Matrix([sp.Derivative(f(x, y), x), sp.Derivative(f(x, y), y)]), evaluate=False),
     checks=(
         Check(name="example", claim=GradientClaim(function=sp.exp(x) * sp.sin(y) + x * y**3, wrt=(x, y),
                                                   claimed=sp.Matrix([sp.exp(x) * sp.sin(y) + y**3, sp.exp(x) * sp.cos(y) + 3 * x * y**2])),
               note="the vector of partial derivatives, on f = eˣ sin y + xy³"),
         Check(name="steepest-ascent", claim=Property(
-            statement=sp.Ge((2 * x) ** 2 + (4 * y) ** 2,
+            statement=Ge((2 * x) ** 2 + (4 * y) ** 2,
                             (2 * x * sp.cos(t) + 4 * y * sp.sin(t)) * sp.sqrt((2 * x) ** 2 + (4 * y) ** 2))),
             note="no unit direction (cos t, sin t) rises faster than the gradient: ∇f·d ≤ ‖∇f‖ (f = x² + 2y²)"),
     ),
@@ -227,7 +228,7 @@ gradient_def = Formula(
 
 hessian = Formula(
     id="calc.hessian", title="Hessian", topic=TOPIC, sources=("002 Multivariate Calculus",),
-    statement=sp.Eq(sym("H_ij"), sp.Derivative(f(sym("x_1"), sym("x_2")), sym("x_1"), sym("x_2"))),
+    statement=Eq(sym("H_ij"), sp.Derivative(f(sym("x_1"), sym("x_2")), sym("x_1"), sym("x_2"))),
     checks=(
         Check(name="entry", claim=DerivativeClaim(function=sp.exp(x * y) + x**3 * y, wrt=(x, y),
                                                   claimed=sp.exp(x * y) * (1 + x * y) + 3 * x**2),
@@ -241,7 +242,7 @@ hessian = Formula(
 chain_rule_backprop = Formula(
     id="calc.chain_rule_backprop", title="Chain rule through layers", topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation", "001 The Chain Rule"),
-    statement=sp.Eq(ops.PartialRatio(sym("L"), sym("w_1")), ops.PartialRatio(sym("L"), sym("a_3")) * ops.PartialRatio(sym("a_3"), sym("a_2")) * ops.PartialRatio(sym("a_2"), sym("w_1"))),
+    statement=Eq(ops.PartialRatio(sym("L"), sym("w_1")), ops.PartialRatio(sym("L"), sym("a_3")) * ops.PartialRatio(sym("a_3"), sym("a_2")) * ops.PartialRatio(sym("a_2"), sym("w_1"))),
     checks=(
         Check(name="composition-000", claim=Identity(
             lhs=sp.diff((sp.tanh(sp.sin(w * x) ** 2) - y) ** 2, w),
@@ -271,7 +272,7 @@ def _chain_example_000(inputs: dict) -> float:
 chain_rule_example = Formula(
     id="calc.chain_rule_example", title="Chain rule example: dL/dw for L = (σ(wx) − 1)²", topic=TOPIC,
     sources=("000 Chain Rule and Backpropagation (code)",),
-    statement=sp.Eq(ops.PartialRatio(sym("L"), w), 2 * (sigmoid(w * x) - 1) * sigmoid(w * x) * (1 - sigmoid(w * x)) * x),
+    statement=Eq(ops.PartialRatio(sym("L"), w), 2 * (sigmoid(w * x) - 1) * sigmoid(w * x) * (1 - sigmoid(w * x)) * x),
     checks=(
         Check(name="dL-da", claim=DerivativeClaim(function=(sp.Symbol("a", real=True) - 1) ** 2, wrt=(sp.Symbol("a", real=True),),
                                                   claimed=2 * (sp.Symbol("a", real=True) - 1)),

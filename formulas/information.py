@@ -14,6 +14,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeClaim, Identity, Property
+from checker.relations import Eq, Ge, Le
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -40,12 +41,12 @@ NORMAL = sp.exp(-(x - mu) ** 2 / (2 * sg**2)) / (sg * sp.sqrt(2 * sp.pi))
 
 
 def _eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Eq:
-    return sp.Eq(lhs, rhs, evaluate=False)
+    return Eq(lhs, rhs, evaluate=False)
 
 
 normal = Formula(
     id="dist.normal", title="Normal density", topic=TOPIC_DIST, sources=("000 Probability Distributions", "004 Common Probability Distributions"),
-    statement=sp.Eq(ops.named("pdf", x), sp.Mul(sp.Pow(sg * sp.Pow(2 * sp.pi, sp.Rational(1, 2), evaluate=False), -1, evaluate=False),
+    statement=Eq(ops.named("pdf", x), sp.Mul(sp.Pow(sg * sp.Pow(2 * sp.pi, sp.Rational(1, 2), evaluate=False), -1, evaluate=False),
                                                 sp.exp(-(x - mu) ** 2 / (2 * sg**2)), evaluate=False)),
     checks=(
         Check(name="standardised", claim=Identity(lhs=NORMAL.subs(x, mu + sg * t) * sg, rhs=_phi),
@@ -60,7 +61,7 @@ _bern = lambda y: p**y * (1 - p) ** (1 - y)  # noqa: E731
 
 bernoulli = Formula(
     id="dist.bernoulli", title="Bernoulli distribution", topic=TOPIC_DIST, sources=("000 Probability Distributions", "004"),
-    statement=sp.Eq(ops.Prob(sp.Eq(sym("Y"), sym("y"))), _bern(sym("y"))),
+    statement=Eq(ops.Prob(Eq(sym("Y"), sym("y"))), _bern(sym("y"))),
     checks=(
         Check(name="sums-to-one", claim=Identity(lhs=_bern(0) + _bern(1), rhs=sp.Integer(1), assumptions=PR)),
         Check(name="mean", claim=Identity(lhs=0 * _bern(0) + 1 * _bern(1), rhs=p, assumptions=PR)),
@@ -74,7 +75,7 @@ SN = ((n, (1, 2, 3, 4, 5)),)
 
 binomial = Formula(
     id="dist.binomial", title="Binomial distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
-    statement=sp.Eq(ops.Prob(sp.Eq(sym("X"), k)), _binom),
+    statement=Eq(ops.Prob(Eq(sym("X"), k)), _binom),
     checks=(
         Check(name="sums-to-one", claim=Identity(lhs=_bsum(1), rhs=sp.Integer(1), sizes=SN, assumptions=PR)),
         Check(name="mean", claim=Identity(lhs=_bsum(k), rhs=n * p, sizes=SN, assumptions=PR)),
@@ -86,7 +87,7 @@ _pois = lam**k * sp.exp(-lam) / sp.factorial(k)
 
 poisson = Formula(
     id="dist.poisson", title="Poisson distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
-    statement=sp.Eq(ops.Prob(sp.Eq(sym("X"), k)), _pois),
+    statement=Eq(ops.Prob(Eq(sym("X"), k)), _pois),
     checks=(
         Check(name="sums-to-one", claim=Property(statement=_eq(sp.Sum(_pois, (k, 0, sp.oo)), 1)),
               note="Σ λᵏe^(−λ)/k! = e^λ e^(−λ) = 1"),
@@ -105,7 +106,7 @@ _expo = lam * sp.exp(-lam * xp)
 
 exponential = Formula(
     id="dist.exponential", title="Exponential distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
-    statement=sp.Eq(ops.named("pdf", xp), _expo),
+    statement=Eq(ops.named("pdf", xp), _expo),
     checks=(
         Check(name="integrates-to-one", claim=Property(statement=_eq(sp.Integral(_expo, (xp, 0, sp.oo)), 1))),
         Check(name="mean", claim=Property(statement=_eq(sp.Integral(xp * _expo, (xp, 0, sp.oo)), 1 / lam))),
@@ -122,7 +123,7 @@ _SAB = ((A_, (1, 2, 3, 5)), (B_, (1, 2, 4)))
 
 beta = Formula(
     id="dist.beta", title="Beta distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
-    statement=sp.Eq(ops.named("pdf", u), _beta_pdf),
+    statement=Eq(ops.named("pdf", u), _beta_pdf),
     checks=(
         Check(name="integrates-to-one", claim=Property(statement=_eq(sp.Integral(_beta_int, (u, 0, 1)), 1), sizes=_SAB),
               note="at integer α, β (several) the integral is a polynomial one; B(α, β) = Γ(α)Γ(β)/Γ(α + β)"),
@@ -146,7 +147,7 @@ def _dirichlet_mc(pr: dict) -> np.ndarray:
 
 dirichlet = Formula(
     id="dist.dirichlet", title="Dirichlet distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
-    statement=sp.Eq(ops.named("pdf", sym("x")), sp.gamma(sp.Sum(idx("alpha")[sym("i")], (sym("i"), 1, sym("K")))) / sp.Product(sp.gamma(idx("alpha")[sym("i")]), (sym("i"), 1, sym("K"))) * sp.Product(idx("x")[sym("i")] ** (idx("alpha")[sym("i")] - 1), (sym("i"), 1, sym("K")))),
+    statement=Eq(ops.named("pdf", sym("x")), sp.gamma(sp.Sum(idx("alpha")[sym("i")], (sym("i"), 1, sym("K")))) / sp.Product(sp.gamma(idx("alpha")[sym("i")]), (sym("i"), 1, sym("K"))) * sp.Product(idx("x")[sym("i")] ** (idx("alpha")[sym("i")] - 1), (sym("i"), 1, sym("K")))),
     checks=(
         Check(name="k-equals-2-is-beta", claim=Identity(
             lhs=sp.gamma(a1 + a2) / (sp.gamma(a1) * sp.gamma(a2)) * u ** (a1 - 1) * (1 - u) ** (a2 - 1),
@@ -201,10 +202,10 @@ def _pmf(rng: np.random.Generator) -> dict:
 
 entropy = Formula(
     id="info.entropy", title="Entropy", topic=TOPIC_INFO, sources=("000 Entropy (code)", "001 Entropy", "003 §10", "004 (code)"),
-    statement=sp.Eq(ops.Entropy(sym("X")), -sp.Sum(idx("p")[i] * ops.LogBase(idx("p")[i], 2), (i, 1, K))),
+    statement=Eq(ops.Entropy(sym("X")), -sp.Sum(idx("p")[i] * ops.LogBase(idx("p")[i], 2), (i, 1, K))),
     checks=(
-        Check(name="nonnegative", claim=Property(statement=sp.Ge(_H, 0), sizes=SK), note="H ≥ 0"),
-        Check(name="at-most-log-k", claim=Property(statement=sp.Le(_H, sp.log(K)), sizes=SK),
+        Check(name="nonnegative", claim=Property(statement=Ge(_H, 0), sizes=SK), note="H ≥ 0"),
+        Check(name="at-most-log-k", claim=Property(statement=Le(_H, sp.log(K)), sizes=SK),
               note="H ≤ log K, with equality for the uniform law (maximal)"),
         Check(name="fair-coin", claim=Identity(lhs=-2 * sp.Rational(1, 2) * sp.log(sp.Rational(1, 2), 2), rhs=sp.Integer(1)),
               note="000: a fair coin has 1 bit"),
@@ -219,7 +220,7 @@ entropy = Formula(
 
 cross_entropy = Formula(
     id="info.cross_entropy", title="Cross-entropy", topic=TOPIC_INFO, sources=("003 §10 Cross-Entropy",),
-    statement=sp.Eq(ops.CrossEntropy(sym("p"), sym("q")), -sp.Sum(idx("p")[i] * sp.log(idx("q")[i]), (i, 1, K))),
+    statement=Eq(ops.CrossEntropy(sym("p"), sym("q")), -sp.Sum(idx("p")[i] * sp.log(idx("q")[i]), (i, 1, K))),
     checks=(Check(name="entropy-plus-kl", claim=Identity(lhs=_CE, rhs=_H + _KL, sizes=SK), note="H(P, Q) = H(P) + KL(P‖Q)"),),
 )
 
@@ -242,9 +243,9 @@ def _two_pmfs(rng: np.random.Generator) -> dict:
 
 kl = Formula(
     id="info.kl", title="Kullback-Leibler divergence", topic=TOPIC_INFO, sources=("001 KL Divergence (code)", "003 §10"),
-    statement=sp.Eq(ops.KL(sym("P"), sym("Q")), sp.Sum(idx("p")[i] * sp.log(idx("p")[i] / idx("q")[i]), (i, 1, K))),
+    statement=Eq(ops.KL(sym("P"), sym("Q")), sp.Sum(idx("p")[i] * sp.log(idx("p")[i] / idx("q")[i]), (i, 1, K))),
     checks=(
-        Check(name="nonnegative", claim=Property(statement=sp.Ge(_KL, 0), sizes=SK), note="Gibbs' inequality: KL ≥ 0"),
+        Check(name="nonnegative", claim=Property(statement=Ge(_KL, 0), sizes=SK), note="Gibbs' inequality: KL ≥ 0"),
         Check(name="zero-when-equal", claim=Identity(lhs=_KL.xreplace({v: w}), rhs=sp.Integer(0), sizes=SK), note="KL(P‖P) = 0"),
     ),
     as_written=(AsWritten(name="code-001", source="001 code",
@@ -279,7 +280,7 @@ def _kl_params(rng: np.random.Generator) -> dict:
 
 kl_gaussian = Formula(
     id="info.kl_gaussian", title="KL divergence between two Gaussians", topic=TOPIC_INFO, sources=("001 KL Divergence (VAE)",),
-    statement=sp.Eq(ops.KL(sym("N_1"), sym("N_2")), _KLG),
+    statement=Eq(ops.KL(sym("N_1"), sym("N_2")), _KLG),
     checks=(
         Check(name="log-ratio", claim=Identity(lhs=sp.expand_log(sp.log(_N1 / _N2), force=True), rhs=_logratio),
               note="log(N₁/N₂) = log(σ₂/σ₁) − (x − μ₁)²/(2σ₁²) + (x − μ₂)²/(2σ₂²)"),
@@ -371,19 +372,19 @@ def _small_joint(rng: np.random.Generator) -> dict:
 
 mutual_information = Formula(
     id="info.mutual_information", title="Mutual information", topic=TOPIC_INFO, sources=("003 §10", "004 (code)"),
-    statement=sp.Eq(ops.MutualInformation(sym("X"), sym("Y")), ops.Entropy(sym("X")) - ops.CondEntropy(sym("X"), sym("Y"))),
+    statement=Eq(ops.MutualInformation(sym("X"), sym("Y")), ops.Entropy(sym("X")) - ops.CondEntropy(sym("X"), sym("Y"))),
     checks=(
         Check(name="h-x-minus-h-x-given-y", claim=Identity(lhs=_MI, rhs=_HX - _HX_Y, sizes=SKL)),
         Check(name="h-y-minus-h-y-given-x", claim=Identity(lhs=_MI, rhs=_HY - _HY_X, sizes=SKL)),
         Check(name="sum-of-entropies", claim=Identity(lhs=_MI, rhs=_HX + _HY - _HXY, sizes=SKL), note="= H(X) + H(Y) − H(X, Y) (004)"),
-        Check(name="nonnegative", claim=Property(statement=sp.Ge(_MI, 0), sizes=((K, (2,)), (L, (2, 3)))),
+        Check(name="nonnegative", claim=Property(statement=Ge(_MI, 0), sizes=((K, (2,)), (L, (2, 3)))),
               note="I ≥ 0: it is KL(p(x, y)‖p(x)p(y))"),
     ),
 )
 
 joint_entropy = Formula(
     id="info.joint_entropy", title="Joint entropy", topic=TOPIC_INFO, sources=("004 Entropy and Mutual Information (code)",),
-    statement=sp.Eq(ops.Entropy(sym("X"), sym("Y")), -sp.Sum(sp.Sum(idx("p")[i, j] * ops.LogBase(idx("p")[i, j], 2), (j, 1, L)), (i, 1, K))),
+    statement=Eq(ops.Entropy(sym("X"), sym("Y")), -sp.Sum(sp.Sum(idx("p")[i, j] * ops.LogBase(idx("p")[i, j], 2), (j, 1, L)), (i, 1, K))),
     checks=(Check(name="independent-adds", claim=Identity(
         lhs=_HXY.xreplace({W2: sp.IndexedBase("u", positive=True)}),
         rhs=_HX + _HY, sizes=((K, (1,)), (L, (1, 2, 3)))), note="with one value of X, H(X, Y) = H(X) + H(Y) = H(Y)"),),
@@ -395,7 +396,7 @@ joint_entropy = Formula(
 
 conditional_entropy = Formula(
     id="info.conditional_entropy", title="Conditional entropy", topic=TOPIC_INFO, sources=("004 Entropy and Mutual Information (code)",),
-    statement=sp.Eq(ops.CondEntropy(sym("Y"), sym("X")), ops.Entropy(sym("X"), sym("Y")) - ops.Entropy(sym("X"))),
+    statement=Eq(ops.CondEntropy(sym("Y"), sym("X")), ops.Entropy(sym("X"), sym("Y")) - ops.Entropy(sym("X"))),
     checks=(Check(name="chain-rule", claim=Identity(lhs=_HY_X, rhs=_HXY - _HX, sizes=SKL), note="H(Y|X) = H(X, Y) − H(X)"),),
     as_written=(AsWritten(name="code-004", source="004 code",
                           claim=CodeClaim(program=_conditional_entropy_004, reference=_conditional_entropy_ref, sample=_small_joint,
@@ -410,7 +411,7 @@ conditional_entropy = Formula(
 mutual_information_as_written = Formula(
     id="info.mutual_information_as_written", title="Mutual information helper (004 code)", topic=TOPIC_INFO,
     sources=("004 Entropy and Mutual Information (code)",),
-    statement=sp.Eq(ops.MutualInformation(sym("X"), sym("Y")), ops.Entropy(sym("X")) + ops.Entropy(sym("Y")) - ops.Entropy(sym("X"), sym("Y"))),
+    statement=Eq(ops.MutualInformation(sym("X"), sym("Y")), ops.Entropy(sym("X")) + ops.Entropy(sym("Y")) - ops.Entropy(sym("X"), sym("Y"))),
     checks=(Check(name="reference", claim=CodeClaim(program=lambda pr: _H_ref(pr["p_xy"].sum(axis=1)) + _H_ref(pr["p_xy"].sum(axis=0)) - _H_ref(pr["p_xy"]),
                                                     reference=_mi_ref, sample=_joint),
                   note="H(X) + H(Y) − H(X, Y) equals Σ p log(p/(p_x p_y)) on joint pmfs with zeros too"),),

@@ -8,6 +8,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeClaim, Identity, Property
+from checker.relations import Eq, Ge, Le, Ne
 from formulas._model import Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -49,21 +50,21 @@ def _loop_dot(a: np.ndarray, b: np.ndarray) -> float:
 
 vector_add = Formula(
     id="la.vector_add", title="Vector addition", topic=TOPIC, sources=("003 §2 Vectors",),
-    statement=sp.Eq(ops.Entry(sym("u") + sym("v"), i), idx("u")[i] + idx("v")[i]),
+    statement=Eq(ops.Entry(sym("u") + sym("v"), i), idx("u")[i] + idx("v")[i]),
     checks=(Check(name="entrywise", claim=Identity(lhs=u + v, rhs=sp.FunctionMatrix(n, 1, sp.Lambda((i, j), u[i, 0] + v[i, 0])),
                                                    sizes=S), note="(u + v)ᵢ = uᵢ + vᵢ at sizes 1..4"),),
 )
 
 scalar_mult = Formula(
     id="la.scalar_mult", title="Scalar multiplication", topic=TOPIC, sources=("003 §2 Vectors",),
-    statement=sp.Eq(ops.Entry(c * sym("v"), i), c * idx("v")[i]),
+    statement=Eq(ops.Entry(c * sym("v"), i), c * idx("v")[i]),
     checks=(Check(name="entrywise", claim=Identity(lhs=c * v, rhs=sp.FunctionMatrix(n, 1, sp.Lambda((i, j), c * v[i, 0])),
                                                    sizes=S)),),
 )
 
 dot = Formula(
     id="la.dot", title="Dot product", topic=TOPIC, sources=("002 Vector Operations", "003 §2 Vectors", "004 Vectors and Matrices (code)"),
-    statement=sp.Eq(ops.Dot(sym("u"), sym("v")), sp.Sum(idx("u")[i] * idx("v")[i], (i, 1, n))),
+    statement=Eq(ops.Dot(sym("u"), sym("v")), sp.Sum(idx("u")[i] * idx("v")[i], (i, 1, n))),
     checks=(
         Check(name="sum-equals-transpose-product", claim=Identity(lhs=sp.Sum(u[k, 0] * v[k, 0], (k, 0, n - 1)),
                                                                   rhs=(u.T * v)[0, 0], sizes=S), note="Σuᵢvᵢ = uᵀv"),
@@ -76,7 +77,7 @@ dot = Formula(
 
 norm_l2 = Formula(
     id="la.norm_l2", title="Euclidean norm", topic=TOPIC, sources=("002 Norms and Metrics", "003 §2 Vectors", "004 Vectors and Matrices (code)"),
-    statement=sp.Eq(ops.Norm(sym("v"), 2), sp.sqrt(sp.Sum(idx("v")[i] ** 2, (i, 1, n)))),
+    statement=Eq(ops.Norm(sym("v"), 2), sp.sqrt(sp.Sum(idx("v")[i] ** 2, (i, 1, n)))),
     checks=(
         Check(name="sqrt-of-self-dot", claim=Identity(lhs=sp.sqrt(sp.Sum(v[k, 0] ** 2, (k, 0, n - 1))),
                                                       rhs=sp.sqrt((v.T * v)[0, 0]), sizes=S), note="√Σvᵢ² = √(v·v)"),
@@ -87,18 +88,18 @@ norm_l2 = Formula(
 
 norm_l1 = Formula(
     id="la.norm_l1", title="L1 norm", topic=TOPIC, sources=("002 Norms and Metrics",),
-    statement=sp.Eq(ops.Norm(sym("v"), 1), sp.Sum(sp.Abs(idx("v")[i]), (i, 1, n))),
+    statement=Eq(ops.Norm(sym("v"), 1), sp.Sum(sp.Abs(idx("v")[i]), (i, 1, n))),
     checks=(Check(name="numpy", claim=CodeClaim(program=lambda p: float(np.linalg.norm(p["u"], 1)),
                                                 reference=lambda p: float(sum(abs(t) for t in p["u"])), sample=_vec_sample),
                   note="Σ|xᵢ| is NumPy's ord-1 norm"),
-            Check(name="triangle", claim=Property(statement=sp.Le(sp.Sum(sp.Abs(u[k, 0] + v[k, 0]), (k, 0, n - 1)),
+            Check(name="triangle", claim=Property(statement=Le(sp.Sum(sp.Abs(u[k, 0] + v[k, 0]), (k, 0, n - 1)),
                                                                    sp.Sum(sp.Abs(u[k, 0]), (k, 0, n - 1)) + sp.Sum(sp.Abs(v[k, 0]), (k, 0, n - 1))),
                                                   sizes=S3), note="‖u + v‖₁ ≤ ‖u‖₁ + ‖v‖₁")),
 )
 
 norm_linf = Formula(
     id="la.norm_linf", title="Max norm", topic=TOPIC, sources=("002 Norms and Metrics",),
-    statement=sp.Eq(ops.Norm(sym("v"), sp.oo), ops.MaxOver(sp.Abs(idx("v")[i]), i)),
+    statement=Eq(ops.Norm(sym("v"), sp.oo), ops.MaxOver(sp.Abs(idx("v")[i]), i)),
     checks=(Check(name="numpy", claim=CodeClaim(program=lambda p: float(np.linalg.norm(p["u"], np.inf)),
                                                 reference=lambda p: float(max(abs(t) for t in p["u"])), sample=_vec_sample)),),
 )
@@ -110,7 +111,7 @@ def _fro(p: dict) -> float:
 
 norm_frobenius = Formula(
     id="la.norm_frobenius", title="Frobenius norm", topic=TOPIC, sources=("002 Norms and Metrics",),
-    statement=sp.Eq(ops.Norm(sym("A"), sym("F")), sp.sqrt(sp.Sum(idx("A")[i, j] ** 2, (i, 1, m_), (j, 1, n)))),
+    statement=Eq(ops.Norm(sym("A"), sym("F")), sp.sqrt(sp.Sum(idx("A")[i, j] ** 2, (i, 1, m_), (j, 1, n)))),
     checks=(
         Check(name="trace-form", claim=Identity(lhs=sp.Sum(sp.Sum(A[i, j] ** 2, (i, 0, n - 1)), (j, 0, n - 1)),
                                                 rhs=sp.Trace(A.T * A), sizes=S3), note="ΣAᵢⱼ² = tr(AᵀA)"),
@@ -135,7 +136,7 @@ def _spectral_search(p: dict) -> float:
 
 norm_spectral = Formula(
     id="la.norm_spectral", title="Spectral norm", topic=TOPIC, sources=("002 Norms and Metrics",),
-    statement=sp.Eq(ops.Norm(sym("A"), 2), sp.Function("s_1")(sym("A"))),
+    statement=Eq(ops.Norm(sym("A"), 2), sp.Function("s_1")(sym("A"))),
     checks=(Check(name="largest-singular-value", claim=CodeClaim(
         program=_spectral_search, reference=lambda p: float(np.linalg.svd(p["A"], compute_uv=False)[0]),
         sample=_mat_sample, rtol=1e-6, atol=1e-9), note="max over ‖x‖ = 1 of ‖Ax‖ is the largest singular value"),),
@@ -143,7 +144,7 @@ norm_spectral = Formula(
 
 matrix_add = Formula(
     id="la.matrix_add", title="Matrix addition", topic=TOPIC, sources=("003 §2 Matrices",),
-    statement=sp.Eq(ops.Entry(sym("A") + sym("B"), i, j), idx("A")[i, j] + idx("B")[i, j]),
+    statement=Eq(ops.Entry(sym("A") + sym("B"), i, j), idx("A")[i, j] + idx("B")[i, j]),
     checks=(Check(name="entrywise", claim=Identity(lhs=A + B, rhs=sp.FunctionMatrix(n, n, sp.Lambda((i, j), A[i, j] + B[i, j])),
                                                    sizes=S3)),),
 )
@@ -154,7 +155,7 @@ Bp_ = sp.MatrixSymbol("B", p_, n)
 matmul = Formula(
     id="la.matmul", title="Matrix multiplication", topic=TOPIC,
     sources=("000 Vectors and Matrices (code)", "001 Vectors and Matrices (code)", "002 Matrix Operations", "003 §2 Matrices", "004 (code)"),
-    statement=sp.Eq(ops.Entry(Am_ * Bp_, i, j), sp.Sum(idx("A")[i, k] * idx("B")[k, j], (k, 1, p_))),
+    statement=Eq(ops.Entry(Am_ * Bp_, i, j), sp.Sum(idx("A")[i, k] * idx("B")[k, j], (k, 1, p_))),
     checks=(
         Check(name="entries", claim=Identity(lhs=Am_ * Bp_, rhs=sp.FunctionMatrix(m_, n, sp.Lambda((i, j), sp.Sum(Am_[i, k] * Bp_[k, j], (k, 0, p_ - 1)))),
                                              sizes=((m_, (2, 3)), (p_, (2,)), (n, (1, 2)))),
@@ -181,20 +182,20 @@ def _distrib(size: int) -> Identity:
 
 matmul_assoc = Formula(
     id="la.matmul_assoc", title="Associativity of the matrix product", topic=TOPIC, sources=("002 Matrix Operations",),
-    statement=sp.Eq(sp.MatMul(sp.MatMul(A, B), Cm, evaluate=False), sp.MatMul(A, sp.MatMul(B, Cm, evaluate=False), evaluate=False), evaluate=False),
+    statement=Eq(sp.MatMul(sp.MatMul(A, B), Cm, evaluate=False), sp.MatMul(A, sp.MatMul(B, Cm, evaluate=False), evaluate=False), evaluate=False),
     checks=tuple(Check(name=f"size-{s_}", claim=_assoc(s_), note="products carried out entry by entry") for s_ in (2, 3)),
 )
 
 matmul_distrib = Formula(
     id="la.matmul_distrib", title="Distributivity of the matrix product", topic=TOPIC, sources=("002 Matrix Operations",),
-    statement=sp.Eq(A * (B + Cm), A * B + A * Cm),
+    statement=Eq(A * (B + Cm), A * B + A * Cm),
     checks=tuple(Check(name=f"size-{s_}", claim=_distrib(s_)) for s_ in (2, 3)),
 )
 
 matmul_noncommutative = Formula(
     id="la.matmul_noncommutative", title="The matrix product does not commute", topic=TOPIC, sources=("002 Matrix Operations",),
-    statement=sp.Ne(A * B, B * A),
-    checks=(Check(name="witness", claim=Property(statement=sp.Ne(A * B, B * A), quantifier="exists", sizes=((n, (2, 3)),)),
+    statement=Ne(A * B, B * A),
+    checks=(Check(name="witness", claim=Property(statement=Ne(A * B, B * A), quantifier="exists", sizes=((n, (2, 3)),)),
                   note="a pair of matrices with AB ≠ BA"),),
 )
 
@@ -203,7 +204,7 @@ xvec = sp.MatrixSymbol("x", n, 1)
 
 matvec = Formula(
     id="la.matvec", title="Matrix-vector product", topic=TOPIC, sources=("002 Vector Operations",),
-    statement=sp.Eq(ops.Entry(Amn * xvec, i), sp.Sum(idx("A")[i, j] * idx("x")[j], (j, 1, n))),
+    statement=Eq(ops.Entry(Amn * xvec, i), sp.Sum(idx("A")[i, j] * idx("x")[j], (j, 1, n))),
     checks=(Check(name="rows-dot-x", claim=Identity(
         lhs=Amn * xvec, rhs=sp.FunctionMatrix(m_, 1, sp.Lambda((i, j), sp.Sum(Amn[i, k] * xvec[k, 0], (k, 0, n - 1)))),
         sizes=((m_, (1, 2, 3)), (n, (1, 2, 3)))), note="Ax = [a₁ᵀx, …, aₘᵀx]"),),
@@ -220,7 +221,7 @@ def _count_mults(p: dict) -> np.ndarray:
 
 matmul_cost = Formula(
     id="la.matmul_cost", title="Cost of matrix products", topic=TOPIC, sources=("002 Vector Operations",),
-    statement=sp.Eq(ops.named("flops"), m_ * n * p_),
+    statement=Eq(ops.named("flops"), m_ * n * p_),
     checks=(Check(name="count", claim=CodeClaim(
         program=_count_mults, reference=lambda p: np.array([p["m"] * p["n"], p["m"] * p["n"] * p["p"]], dtype=float),
         sample=lambda rng: {"m": int(rng.integers(1, 9)), "n": int(rng.integers(1, 9)), "p": int(rng.integers(1, 9))}),
@@ -229,7 +230,7 @@ matmul_cost = Formula(
 
 transpose = Formula(
     id="la.transpose", title="Transpose", topic=TOPIC, sources=("003 §2 Matrices",),
-    statement=sp.Eq(ops.Entry(A.T, i, j), idx("A")[j, i]),
+    statement=Eq(ops.Entry(A.T, i, j), idx("A")[j, i]),
     checks=(Check(name="entries", claim=Identity(lhs=Amn.T, rhs=sp.FunctionMatrix(n, m_, sp.Lambda((i, j), Amn[j, i])),
                                                  sizes=((m_, (1, 2, 3)), (n, (1, 2)))), note="(Aᵀ)ᵢⱼ = aⱼᵢ"),
             Check(name="product", claim=Identity(lhs=(A * B).T, rhs=B.T * A.T, sizes=S3), note="(AB)ᵀ = BᵀAᵀ")),
@@ -240,7 +241,7 @@ M2 = sp.Matrix([[a, b_], [c_, d_]])
 
 inverse = Formula(
     id="la.inverse", title="Matrix inverse", topic=TOPIC, sources=("002 Matrix Decompositions", "003 §2 Matrices", "004 (code)"),
-    statement=sp.Eq(sp.MatMul(A, A.inverse(), evaluate=False), sp.Identity(n), evaluate=False),
+    statement=Eq(sp.MatMul(A, A.inverse(), evaluate=False), sp.Identity(n), evaluate=False),
     checks=(
         Check(name="two-by-two", claim=Identity(lhs=M2 * (sp.Matrix([[d_, -b_], [-c_, a]]) / (a * d_ - b_ * c_)), rhs=sp.eye(2)),
               note="AA⁻¹ = I with A⁻¹ = adj(A)/det A"),
@@ -260,7 +261,7 @@ def _independence(p: dict) -> float:
 
 linear_independence = Formula(
     id="la.linear_independence", title="Linear independence", topic=TOPIC, sources=("002 Matrix Decompositions",),
-    statement=sp.Implies(sp.Eq(sp.Sum(idx("c")[i] * idx("v")[i], (i, 1, n)), 0), sp.Eq(idx("c")[i], 0)),
+    statement=sp.Implies(Eq(sp.Sum(idx("c")[i] * idx("v")[i], (i, 1, n)), 0), Eq(idx("c")[i], 0)),
     checks=(
         Check(name="only-trivial-combination", claim=Identity(
             lhs=sp.Integer(len(sp.Matrix([[1, 0, 1], [0, 1, 1], [1, 1, 0]]).nullspace())), rhs=sp.Integer(0)),
@@ -275,7 +276,7 @@ linear_independence = Formula(
 
 rank = Formula(
     id="la.rank", title="Rank", topic=TOPIC, sources=("002 Matrix Decompositions",),
-    statement=sp.Eq(ops.named("rank", A), ops.named("rank", A.T)),
+    statement=Eq(ops.named("rank", A), ops.named("rank", A.T)),
     checks=(Check(name="row-rank-equals-column-rank", claim=CodeClaim(
         program=lambda p: float(np.linalg.matrix_rank(p["A"])), reference=lambda p: float(np.linalg.matrix_rank(p["A"].T)),
         sample=lambda rng: {"A": rng.normal(size=(int(rng.integers(1, 6)), 2)) @ rng.normal(size=(2, int(rng.integers(1, 6))))}),
@@ -288,7 +289,7 @@ e1, e2 = sp.symbols("e_1 e_2", real=True)
 
 determinant = Formula(
     id="la.determinant", title="Determinant as volume scale", topic=TOPIC, sources=("002 Matrix Decompositions",),
-    statement=sp.Eq(ops.named("vol", sp.Function("f")(sym("S"))), sp.Abs(sp.Determinant(A)) * ops.named("vol", sym("S"))),
+    statement=Eq(ops.named("vol", sp.Function("f")(sym("S"))), sp.Abs(sp.Determinant(A)) * ops.named("vol", sym("S"))),
     checks=(
         Check(name="unit-square-area", claim=Identity(
             lhs=sp.Abs((M2 * sp.Matrix([1, 0]))[0] * (M2 * sp.Matrix([0, 1]))[1] - (M2 * sp.Matrix([1, 0]))[1] * (M2 * sp.Matrix([0, 1]))[0]),
@@ -313,7 +314,7 @@ def _eig_residual(p: dict) -> float:
 
 eigen = Formula(
     id="la.eigen", title="Eigenvalues and eigenvectors", topic=TOPIC, sources=("000 (code)", "002 Eigendecomposition", "003 §2", "004 (code)"),
-    statement=sp.Eq(A * v, lam * v),
+    statement=Eq(A * v, lam * v),
     checks=(
         Check(name="symbolic-2x2", claim=Identity(
             lhs=sp.Matrix([[2, 1], [1, 2]]) * sp.Matrix([1, 1]), rhs=3 * sp.Matrix([1, 1])), note="[[2,1],[1,2]]·[1,1] = 3·[1,1]"),
@@ -324,7 +325,7 @@ eigen = Formula(
 
 characteristic_equation = Formula(
     id="la.characteristic_equation", title="Characteristic equation", topic=TOPIC, sources=("002 Eigendecomposition",),
-    statement=sp.Eq(sp.Determinant(A - lam * sp.Identity(n)), 0),
+    statement=Eq(sp.Determinant(A - lam * sp.Identity(n)), 0),
     checks=(
         Check(name="roots-are-eigenvalues", claim=Identity(
             lhs=(M2 - ((a + d_) / 2 + sp.sqrt((a - d_) ** 2 + 4 * b_ * c_) / 2) * sp.eye(2)).det(), rhs=sp.Integer(0)),
@@ -345,11 +346,11 @@ def _spectral(p: dict) -> np.ndarray:
 
 spectral_theorem = Formula(
     id="la.spectral_theorem", title="Spectral theorem", topic=TOPIC, sources=("002 Eigendecomposition",),
-    statement=sp.Eq(A, sp.MatrixSymbol("Q", n, n) * sp.MatrixSymbol("Lambda", n, n) * sp.MatrixSymbol("Q", n, n).T),
+    statement=Eq(A, sp.MatrixSymbol("Q", n, n) * sp.MatrixSymbol("Lambda", n, n) * sp.MatrixSymbol("Q", n, n).T),
     checks=(Check(name="numpy", claim=CodeClaim(program=_spectral, reference=lambda p: np.zeros(2 * len(p["A"]) ** 2),
                                                 sample=_sq_sample, atol=1e-9),
                   note="symmetric A = QΛQᵀ with QᵀQ = I"),
-            Check(name="real-eigenvalues-2x2", claim=Property(statement=sp.Ge((a - d_) ** 2 + 4 * b_**2, 0, evaluate=False)),
+            Check(name="real-eigenvalues-2x2", claim=Property(statement=Ge((a - d_) ** 2 + 4 * b_**2, 0, evaluate=False)),
                   note="a symmetric 2×2 matrix has a nonnegative discriminant: real eigenvalues")),
 )
 
@@ -361,7 +362,7 @@ def _svd(p: dict) -> np.ndarray:
 
 svd = Formula(
     id="la.svd", title="Singular value decomposition", topic=TOPIC, sources=("003 §11 SVD", "004 (code)"),
-    statement=sp.Eq(A, sp.MatrixSymbol("U", n, n) * sp.MatrixSymbol("Sigma", n, n) * sp.MatrixSymbol("V", n, n).T),
+    statement=Eq(A, sp.MatrixSymbol("U", n, n) * sp.MatrixSymbol("Sigma", n, n) * sp.MatrixSymbol("V", n, n).T),
     checks=(Check(name="numpy", claim=CodeClaim(program=_svd, reference=lambda p: np.zeros(p["A"].size + 1),
                                                 sample=_mat_sample, atol=1e-9),
                   note="A = UΣVᵀ with singular values sorted and ≥ 0, several shapes"),),
@@ -375,7 +376,7 @@ def _qr(p: dict) -> np.ndarray:
 
 qr = Formula(
     id="la.qr", title="QR decomposition", topic=TOPIC, sources=("003 §11 QR", "004 (code)"),
-    statement=sp.Eq(A, sp.MatrixSymbol("Q", n, n) * sp.MatrixSymbol("R", n, n)),
+    statement=Eq(A, sp.MatrixSymbol("Q", n, n) * sp.MatrixSymbol("R", n, n)),
     checks=(Check(name="numpy", claim=CodeClaim(program=_qr, reference=lambda p: np.zeros(_qr(p).size), sample=_mat_sample,
                                                 atol=1e-9),
                   note="A = QR, Q with orthonormal columns, R upper triangular"),

@@ -8,6 +8,7 @@ import sympy as sp
 from checker import operators as ops
 from checker.claims import CodeClaim, DerivativeClaim, GradientClaim, Identity
 from checker.functions import sigmoid
+from checker.relations import Eq
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -45,7 +46,7 @@ mse = Formula(
     title="Mean squared error",
     topic=TOPIC,
     sources=("001 Loss Functions (table)", "003 §5 Cost Functions"),
-    statement=sp.Eq(ops.named("MSE"), sp.Sum((idx("y")[i] - idx("y_hat")[i]) ** 2, (i, 1, n)) / n),
+    statement=Eq(ops.named("MSE"), sp.Sum((idx("y")[i] - idx("y_hat")[i]) ** 2, (i, 1, n)) / n),
     checks=(
         Check(name="per-sample-gradient", claim=DerivativeClaim(function=(y - y_hat) ** 2, wrt=(y_hat,),
                                                                 claimed=-2 * (y - y_hat)),
@@ -65,7 +66,7 @@ mae = Formula(
     title="Mean absolute error",
     topic=TOPIC,
     sources=("003 §5 Cost Functions",),
-    statement=sp.Eq(ops.named("MAE"), sp.Sum(sp.Abs(idx("y")[i] - idx("y_hat")[i]), (i, 1, n)) / n),
+    statement=Eq(ops.named("MAE"), sp.Sum(sp.Abs(idx("y")[i] - idx("y_hat")[i]), (i, 1, n)) / n),
     checks=(
         Check(name="per-sample-gradient", claim=DerivativeClaim(function=sp.Abs(y - y_hat), wrt=(y_hat,),
                                                                 claimed=-sp.sign(y - y_hat)),
@@ -85,7 +86,7 @@ bce = Formula(
     title="Binary cross-entropy",
     topic=TOPIC,
     sources=("001 Loss Functions (table)", "003 §5 Cost Functions", "004 Logistic Regression from Scratch"),
-    statement=sp.Eq(sp.Symbol("L"), BCE),
+    statement=Eq(sp.Symbol("L"), BCE),
     checks=(
         Check(name="gradient-in-prediction", claim=DerivativeClaim(
             function=BCE, wrt=(p_hat,), claimed=(p_hat - y) / (p_hat * (1 - p_hat)), assumptions=_prob),
@@ -109,7 +110,7 @@ bce_sum = Formula(
     title="Binary cross-entropy summed over samples",
     topic=TOPIC,
     sources=("003 §5 Cost Functions",),
-    statement=sp.Eq(sym("L"), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]) + (1 - idx("y")[i]) * sp.log(1 - idx("y_hat")[i]), (i, 1, n))),
+    statement=Eq(sym("L"), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]) + (1 - idx("y")[i]) * sp.log(1 - idx("y_hat")[i]), (i, 1, n))),
     checks=(
         Check(name="sum-of-per-sample", claim=Identity(
             lhs=BCE_SUM,
@@ -139,7 +140,7 @@ cce = Formula(
     title="Categorical cross-entropy",
     topic=TOPIC,
     sources=("001 Loss Functions (table)",),
-    statement=sp.Eq(sym("L"), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]), (i, 1, sym("K")))),
+    statement=Eq(sym("L"), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]), (i, 1, sym("K")))),
     checks=(
         Check(name="gradient-in-prediction", claim=DerivativeClaim(
             function=-y * sp.log(p_hat), wrt=(p_hat,), claimed=-y / p_hat, assumptions=(p_hat < 1,)),
@@ -172,7 +173,7 @@ binary_log_likelihood = Formula(
     title="Binary log-likelihood",
     topic=TOPIC,
     sources=("001 Maximum Likelihood Estimation (code)",),
-    statement=sp.Eq(sp.Symbol("ell"), LOG_LIK),
+    statement=Eq(sp.Symbol("ell"), LOG_LIK),
     checks=(
         Check(name="minus-bce", claim=Identity(lhs=LOG_LIK, rhs=-BCE, assumptions=_prob),
               note="the log-likelihood is minus the binary cross-entropy"),
@@ -201,7 +202,7 @@ hinge = Formula(
     title="Hinge loss",
     topic=TOPIC,
     sources=("003 §5 Cost Functions",),
-    statement=sp.Eq(sym("L"), sp.Max(0, 1 - y_pm * (ops.Dot(sym("w"), sym("x")) + b))),
+    statement=Eq(sym("L"), sp.Max(0, 1 - y_pm * (ops.Dot(sym("w"), sym("x")) + b))),
     checks=(
         Check(name="subgradient-w", claim=GradientClaim(
             function=HINGE, wrt=W,

@@ -8,6 +8,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property
+from checker.relations import Eq, Ge, Le, Ne
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -37,16 +38,16 @@ _gi = 2 * (th * X[i] - Y[i]) * X[i]
 gradient_descent = Formula(
     id="opt.gradient_descent", title="Gradient descent", topic=TOPIC,
     sources=("000 Gradients and Derivatives", "001 The Gradient", "003 §3 Gradient Descent", "004 Gradient Descent"),
-    statement=sp.Eq(sym("theta_new"), th - alpha * ops.Grad(sp.Function("J")(th), th)),
+    statement=Eq(sym("theta_new"), th - alpha * ops.Grad(sp.Function("J")(th), th)),
     checks=(
         Check(name="small-step-decreases", claim=Property(
-            statement=sp.Le(((th - alpha * 2 * (th - 3)) - 3) ** 2, (th - 3) ** 2),
+            statement=Le(((th - alpha * 2 * (th - 3)) - 3) ** 2, (th - 3) ** 2),
             assumptions=(alpha < 1,)),
             note="for J = (θ − 3)² and 0 < α < 1, one step never increases J"),
         Check(name="fixed-point", claim=Identity(lhs=(th - alpha * sp.diff((th - 3) ** 2, th)).subs(th, 3), rhs=sp.Integer(3)),
               note="where ∇J = 0 (θ = 3), the update leaves θ unchanged"),
         Check(name="too-large-step", claim=Property(
-            statement=sp.Ne(sp.Max(((th - alpha * 2 * (th - 3)) - 3) ** 2, (th - 3) ** 2), (th - 3) ** 2),
+            statement=Ne(sp.Max(((th - alpha * 2 * (th - 3)) - 3) ** 2, (th - 3) ** 2), (th - 3) ** 2),
             quantifier="exists", assumptions=(alpha > 1, alpha < 2)),
             note="a step α > 1 can increase J: the condition 'small enough' matters"),
     ),
@@ -64,7 +65,7 @@ def _gd_run_000(_: dict) -> float:
 gd_quadratic_run = Formula(
     id="opt.gd_quadratic_run", title="Gradient descent on x² + 2x + 1 (20 steps)", topic=TOPIC,
     sources=("000 Gradients and Derivatives (code)",),
-    statement=sp.Eq(idx("x")[k], -1 + (1 - 2 * alpha) ** k * (idx("x")[0] + 1)),
+    statement=Eq(idx("x")[k], -1 + (1 - 2 * alpha) ** k * (idx("x")[0] + 1)),
     checks=(
         Check(name="closed-form-step", claim=Identity(
             lhs=(-1 + (1 - 2 * alpha) ** k * (x + 1)) - alpha * (2 * (-1 + (1 - 2 * alpha) ** k * (x + 1)) + 2),
@@ -77,7 +78,7 @@ gd_quadratic_run = Formula(
 
 batch_gd = Formula(
     id="opt.batch_gd", title="Batch gradient descent", topic=TOPIC, sources=("003 §5 Gradient Descent Variants",),
-    statement=sp.Eq(sym("theta_new"), th - alpha / m * sp.Sum(ops.Grad(idx("J")[i], th), (i, 1, m))),
+    statement=Eq(sym("theta_new"), th - alpha / m * sp.Sum(ops.Grad(idx("J")[i], th), (i, 1, m))),
     checks=(Check(name="mean-gradient", claim=Identity(
         lhs=sp.Sum(_gi, (i, 1, m)) / m, rhs=sp.diff(sp.Sum(_Ji, (i, 1, m)) / m, th), sizes=((m, (1, 2, 3, 4)),)),
         note="(1/m) Σ ∇J(θ; xᵢ, yᵢ) is the gradient of the mean loss"),),
@@ -85,7 +86,7 @@ batch_gd = Formula(
 
 sgd = Formula(
     id="opt.sgd", title="Stochastic gradient descent", topic=TOPIC, sources=("003 §5 Gradient Descent Variants",),
-    statement=sp.Eq(sym("theta_new"), th - alpha * ops.Grad(idx("J")[i], th)),
+    statement=Eq(sym("theta_new"), th - alpha * ops.Grad(idx("J")[i], th)),
     checks=(Check(name="unbiased", claim=Identity(
         lhs=sp.Sum(_gi * sp.Rational(1, 1) / m, (i, 1, m)), rhs=sp.diff(sp.Sum(_Ji, (i, 1, m)) / m, th),
         sizes=((m, (1, 2, 3, 4)),)),
@@ -94,7 +95,7 @@ sgd = Formula(
 
 minibatch_gd = Formula(
     id="opt.minibatch_gd", title="Mini-batch gradient descent", topic=TOPIC, sources=("003 §5 Gradient Descent Variants",),
-    statement=sp.Eq(sym("theta_new"), th - alpha / bsz * sp.Sum(ops.Grad(idx("J")[i], th), (i, 1, bsz))),
+    statement=Eq(sym("theta_new"), th - alpha / bsz * sp.Sum(ops.Grad(idx("J")[i], th), (i, 1, bsz))),
     checks=(
         Check(name="b-equals-1-is-sgd", claim=Identity(lhs=(sp.Sum(_gi, (i, 1, bsz)) / bsz).subs(bsz, 1), rhs=_gi.subs(i, 1)),
               note="b = 1 is SGD on example 1"),
@@ -143,7 +144,7 @@ _m_t = (1 - b1) * sp.Sum(b1 ** (t - i) * g, (i, 1, t))
 adam_as_written = Formula(
     id="opt.adam_as_written", title="Adam as 003 writes it (no bias correction)", topic=TOPIC,
     sources=("003 §5 Learning Rate (Adam)",),
-    statement=sp.Eq(idx("theta")[t], idx("theta")[t - 1] - alpha * idx("m")[t] / (sp.sqrt(idx("v")[t]) + eps)),
+    statement=Eq(idx("theta")[t], idx("theta")[t - 1] - alpha * idx("m")[t] / (sp.sqrt(idx("v")[t]) + eps)),
     checks=(
         Check(name="published-first-step", claim=CodeClaim(
             program=_adam_published, reference=-alpha * sp.sign(g) * sp.Abs(g) / (sp.Abs(g) + eps),
@@ -165,7 +166,7 @@ adam_as_written = Formula(
 
 adam = Formula(
     id="opt.adam", title="Adam with bias correction", topic=TOPIC, sources=("003 §5 Learning Rate (Adam), corrected",),
-    statement=sp.Eq(idx("m_hat")[t], idx("m")[t] / (1 - b1**t)),
+    statement=Eq(idx("m_hat")[t], idx("m")[t] / (1 - b1**t)),
     checks=(
         Check(name="constant-gradient", claim=Identity(lhs=_m_t, rhs=(1 - b1**t) * g, sizes=((t, (1, 2, 3, 4, 5, 6)),)),
               note="for a constant gradient g, mₜ = (1 − β₁ᵗ)g"),
@@ -198,7 +199,7 @@ def _linreg_sample(rng: np.random.Generator) -> dict:
 linreg_gd_as_written = Formula(
     id="opt.linreg_gd_as_written", title="Linear regression gradients (001 code)", topic=TOPIC,
     sources=("001 The Gradient (code)",),
-    statement=sp.Eq(ops.PartialRatio(ops.named("MSE"), w), -2 / n * sp.Sum(X[i] * (Y[i] - (w * X[i] + b)), (i, 1, n))),
+    statement=Eq(ops.PartialRatio(ops.named("MSE"), w), -2 / n * sp.Sum(X[i] * (Y[i] - (w * X[i] + b)), (i, 1, n))),
     checks=(
         Check(name="dw", claim=DerivativeClaim(function=_mse, wrt=(w,), claimed=-2 * sp.Sum(X[i] * _res, (i, 1, n)) / n,
                                                sizes=((n, (1, 2, 3, 4)),))),
@@ -226,7 +227,7 @@ _sizes = ((d, (1, 2, 3)),)
 
 quadratic_form = Formula(
     id="opt.quadratic_form", title="Quadratic form: gradient and Hessian", topic=TOPIC, sources=("002 Optimization Theory",),
-    statement=sp.Eq(sp.Function("f")(sym("x")), ops.Dot(sym("x"), sym("A", commutative=False) * sym("x", commutative=False)) + ops.Dot(sym("b"), sym("x")) + c),
+    statement=Eq(sp.Function("f")(sym("x")), ops.Dot(sym("x"), sym("A", commutative=False) * sym("x", commutative=False)) + ops.Dot(sym("b"), sym("x")) + c),
     checks=(
         Check(name="gradient", claim=GradientClaim(function=_q, wrt=xv, claimed=(A + A.T) * xv + bv, sizes=_sizes),
               note="∇f = (A + Aᵀ)x + b"),
@@ -251,11 +252,11 @@ def _psd_code(inputs: dict) -> float:
 
 psd = Formula(
     id="opt.psd", title="Positive semidefinite matrices", topic=TOPIC, sources=("002 Optimization Theory",),
-    statement=sp.Ge(ops.Dot(sym("x"), sym("A", commutative=False) * sym("x", commutative=False)), 0, evaluate=False),
+    statement=Ge(ops.Dot(sym("x"), sym("A", commutative=False) * sym("x", commutative=False)), 0, evaluate=False),
     checks=(
-        Check(name="gram-matrix", claim=Property(statement=sp.Ge((_u.T * (_S.T * _S) * _u)[0, 0], 0)),
+        Check(name="gram-matrix", claim=Property(statement=Ge((_u.T * (_S.T * _S) * _u)[0, 0], 0)),
               note="xᵀ(BᵀB)x = ‖Bx‖² ≥ 0 for every x (2×2, symbolic entries)"),
-        Check(name="eigenvalues", claim=Property(statement=sp.Ge(
+        Check(name="eigenvalues", claim=Property(statement=Ge(
             ((a11 + a22) - sp.sqrt((a11 - a22) ** 2 + 4 * a12**2)) / 2, 0),
             assumptions=(a11 > 0, a22 > 0, a11 * a22 - a12**2 > 0)),
             note="a symmetric 2×2 matrix with positive leading minors has both eigenvalues ≥ 0"),
@@ -270,21 +271,21 @@ y2 = sp.Symbol("y", real=True)
 
 
 def _convex(fun) -> Property:
-    return Property(statement=sp.Le(fun(lam * x + (1 - lam) * y2), lam * fun(x) + (1 - lam) * fun(y2)), assumptions=lam01)
+    return Property(statement=Le(fun(lam * x + (1 - lam) * y2), lam * fun(x) + (1 - lam) * fun(y2)), assumptions=lam01)
 
 
 p_ = sp.Symbol("p", real=True)
 
 convexity = Formula(
     id="opt.convexity", title="Convexity", topic=TOPIC, sources=("002 Optimization Theory", "001 Convex vs Non-Convex"),
-    statement=sp.Le(sp.Function("f")(lam * x + (1 - lam) * y2), lam * sp.Function("f")(x) + (1 - lam) * sp.Function("f")(y2)),
+    statement=Le(sp.Function("f")(lam * x + (1 - lam) * y2), lam * sp.Function("f")(x) + (1 - lam) * sp.Function("f")(y2)),
     checks=(
         Check(name="square", claim=_convex(lambda v: v**2), note="x² is convex"),
         Check(name="exp", claim=_convex(sp.exp), note="eˣ is convex"),
         Check(name="mse", claim=_convex(lambda v: (v - 2) ** 2 + (3 * v + 1) ** 2 / 4), note="an MSE in one weight is convex"),
         Check(name="bce", claim=_convex(lambda v: sp.log(1 + sp.exp(-v))), note="BCE in the logit, log(1 + e^(−z)), is convex"),
         Check(name="non-convex-sin", claim=Property(
-            statement=sp.Ne(sp.Max(sp.sin(lam * x + (1 - lam) * y2), lam * sp.sin(x) + (1 - lam) * sp.sin(y2)),
+            statement=Ne(sp.Max(sp.sin(lam * x + (1 - lam) * y2), lam * sp.sin(x) + (1 - lam) * sp.sin(y2)),
                             lam * sp.sin(x) + (1 - lam) * sp.sin(y2)),
             quantifier="exists", assumptions=lam01),
             note="sin is not convex: some λ, x, y violate the inequality"),

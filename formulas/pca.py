@@ -7,6 +7,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeClaim, Identity, Property
+from checker.relations import Eq, Le
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -55,7 +56,7 @@ def _cov_loops(p: dict) -> np.ndarray:
 covariance = Formula(
     id="pca.covariance", title="Covariance matrix of centred data", topic=TOPIC_PCA,
     sources=("003 §6 Principal Component Analysis", "000 Eigenvalues and Eigenvectors (code)", "004 Matrix Operations for ML (code)"),
-    statement=sp.Eq(sp.MatrixSymbol("Sigma", sym("d"), sym("d")), sp.MatrixSymbol("X", sym("n"), sym("d")).T * sp.MatrixSymbol("X", sym("n"), sym("d")) / sym("n")),
+    statement=Eq(sp.MatrixSymbol("Sigma", sym("d"), sym("d")), sp.MatrixSymbol("X", sym("n"), sym("d")).T * sp.MatrixSymbol("X", sym("n"), sym("d")) / sym("n")),
     checks=(Check(name="entrywise", claim=CodeClaim(program=_cov_formula, reference=_cov_loops, sample=_data),
                   note="for centred X (the assumption 003 states), (1/n)XᵀX is the covariance entry by entry"),),
     as_written=(AsWritten(
@@ -82,7 +83,7 @@ def _reconstruct(p: dict) -> np.ndarray:
 eigendecomposition = Formula(
     id="pca.eigendecomposition", title="Eigendecomposition of the covariance", topic=TOPIC_PCA,
     sources=("003 §6 Principal Component Analysis", "004 (code)"),
-    statement=sp.Eq(sp.MatrixSymbol("Sigma", sym("d"), sym("d")), sp.MatrixSymbol("P", sym("d"), sym("d")) * sp.MatrixSymbol("Lambda", sym("d"), sym("d")) * sp.MatrixSymbol("P", sym("d"), sym("d")).T),
+    statement=Eq(sp.MatrixSymbol("Sigma", sym("d"), sym("d")), sp.MatrixSymbol("P", sym("d"), sym("d")) * sp.MatrixSymbol("Lambda", sym("d"), sym("d")) * sp.MatrixSymbol("P", sym("d"), sym("d")).T),
     checks=(
         Check(name="reconstruct", claim=CodeClaim(program=_reconstruct, reference=_cov_formula, sample=_data, atol=1e-9),
               note="Σ = PΛPᵀ with orthonormal eigenvectors"),
@@ -102,7 +103,7 @@ def _project(p: dict) -> np.ndarray:
 projection = Formula(
     id="pca.projection", title="Projection onto the principal components", topic=TOPIC_PCA,
     sources=("003 §6 Principal Component Analysis", "004 (code)"),
-    statement=sp.Eq(sp.MatrixSymbol("Y", sym("n"), sym("k")), sp.MatrixSymbol("X", sym("n"), sym("d")) * sp.MatrixSymbol("P_k", sym("d"), sym("k"))),
+    statement=Eq(sp.MatrixSymbol("Y", sym("n"), sym("k")), sp.MatrixSymbol("X", sym("n"), sym("d")) * sp.MatrixSymbol("P_k", sym("d"), sym("k"))),
     checks=(Check(name="coordinates", claim=CodeClaim(
         program=lambda p: _project(p)[:, 0] ** 2,
         reference=lambda p: (_centred(p["X"]) @ _eig_sorted(p)[1][:, 0]) ** 2, sample=_data),
@@ -145,7 +146,7 @@ def _ratio_004(p: dict) -> np.ndarray:
 
 svd_as_written = Formula(
     id="pca.svd_as_written", title="PCA via SVD (004 code)", topic=TOPIC_PCA, sources=("004 Principal Component Analysis Implementation (code)",),
-    statement=sp.Eq(idx("lambda")[sym("i")], idx("s")[sym("i")] ** 2 / (sym("n") - 1)),
+    statement=Eq(idx("lambda")[sym("i")], idx("s")[sym("i")] ** 2 / (sym("n") - 1)),
     checks=(
         Check(name="correct-variance", claim=CodeClaim(
             program=lambda p: np.linalg.svd(_centred(p["X"]), compute_uv=False) ** 2 / (len(p["X"]) - 1),
@@ -185,7 +186,7 @@ def _vecs(rng: np.random.Generator) -> dict:
 
 euclidean = Formula(
     id="distance.euclidean", title="Euclidean distance", topic=TOPIC_DIST, sources=("003 §9 Distance Metrics",),
-    statement=sp.Eq(sp.Function("d")(sym("x"), sym("y")), sp.sqrt(sp.Sum((idx("x")[sym("i")] - idx("y")[sym("i")]) ** 2, (sym("i"), 1, n)))),
+    statement=Eq(sp.Function("d")(sym("x"), sym("y")), sp.sqrt(sp.Sum((idx("x")[sym("i")] - idx("y")[sym("i")]) ** 2, (sym("i"), 1, n)))),
     checks=(Check(name="norm-of-difference", claim=Identity(lhs=sp.sqrt(_d((xv[k, 0] - yv[k, 0]) ** 2)),
                                                             rhs=sp.sqrt(((xv - yv).T * (xv - yv))[0, 0]), sizes=S)),
             Check(name="numpy", claim=CodeClaim(program=lambda p: float(np.linalg.norm(p["x"] - p["y"])),
@@ -195,7 +196,7 @@ euclidean = Formula(
 
 manhattan = Formula(
     id="distance.manhattan", title="Manhattan distance", topic=TOPIC_DIST, sources=("003 §9 Distance Metrics",),
-    statement=sp.Eq(sp.Function("d")(sym("x"), sym("y")), sp.Sum(sp.Abs(idx("x")[sym("i")] - idx("y")[sym("i")]), (sym("i"), 1, n))),
+    statement=Eq(sp.Function("d")(sym("x"), sym("y")), sp.Sum(sp.Abs(idx("x")[sym("i")] - idx("y")[sym("i")]), (sym("i"), 1, n))),
     checks=(Check(name="minkowski-p1", claim=Identity(lhs=_d(sp.Abs(xv[k, 0] - yv[k, 0])),
                                                       rhs=_d(sp.Abs(xv[k, 0] - yv[k, 0]) ** 1) ** 1, sizes=S)),
             Check(name="numpy", claim=CodeClaim(program=lambda p: float(np.linalg.norm(p["x"] - p["y"], 1)),
@@ -205,9 +206,9 @@ manhattan = Formula(
 
 cosine = Formula(
     id="distance.cosine", title="Cosine similarity", topic=TOPIC_DIST, sources=("003 §9 Distance Metrics",),
-    statement=sp.Eq(sp.cos(sym("theta")), ops.Dot(sym("x"), sym("y")) / (ops.Norm(sym("x"), 2) * ops.Norm(sym("y"), 2))),
+    statement=Eq(sp.cos(sym("theta")), ops.Dot(sym("x"), sym("y")) / (ops.Norm(sym("x"), 2) * ops.Norm(sym("y"), 2))),
     checks=(
-        Check(name="at-most-one", claim=Property(statement=sp.Le(((xv.T * yv)[0, 0]) ** 2, (xv.T * xv)[0, 0] * (yv.T * yv)[0, 0]),
+        Check(name="at-most-one", claim=Property(statement=Le(((xv.T * yv)[0, 0]) ** 2, (xv.T * xv)[0, 0] * (yv.T * yv)[0, 0]),
                                                  sizes=((n, (1, 2, 3)),)),
               note="Cauchy–Schwarz (x·y)² ≤ ‖x‖²‖y‖², so −1 ≤ cos θ ≤ 1"),
         Check(name="two-d-angle", claim=Identity(
@@ -219,11 +220,11 @@ cosine = Formula(
 
 minkowski = Formula(
     id="distance.minkowski", title="Minkowski distance", topic=TOPIC_DIST, sources=("003 §9 Distance Metrics",),
-    statement=sp.Eq(sp.Function("d")(sym("x"), sym("y")), sp.Sum(sp.Abs(idx("x")[sym("i")] - idx("y")[sym("i")]) ** sym("p"), (sym("i"), 1, n)) ** (1 / sym("p"))),
+    statement=Eq(sp.Function("d")(sym("x"), sym("y")), sp.Sum(sp.Abs(idx("x")[sym("i")] - idx("y")[sym("i")]) ** sym("p"), (sym("i"), 1, n)) ** (1 / sym("p"))),
     checks=(
         Check(name="p-equals-2", claim=Identity(lhs=(_d(sp.Abs(xv[k, 0] - yv[k, 0]) ** 2)) ** sp.Rational(1, 2),
                                                 rhs=sp.sqrt(_d((xv[k, 0] - yv[k, 0]) ** 2)), sizes=S), note="p = 2: Euclidean"),
-        Check(name="chebyshev-limit", claim=Property(statement=sp.Eq(
+        Check(name="chebyshev-limit", claim=Property(statement=Eq(
             sp.Limit((sp.Integer(3) ** pp + sp.Integer(2) ** pp + 1) ** (1 / pp), pp, sp.oo), 3, evaluate=False)),
             note="p → ∞ on |x − y| = (3, 2, 1): the limit is max = 3 (Chebyshev)"),
         Check(name="numpy", claim=CodeClaim(program=lambda p: float(np.sum(np.abs(p["x"] - p["y"]) ** p["p"]) ** (1 / p["p"])),

@@ -12,6 +12,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeClaim, DerivativeClaim, Identity, Property
+from checker.relations import Eq, Le
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -45,7 +46,7 @@ _PA, _PB, _PAB = (p11 + p10) / _tot, (p11 + p01) / _tot, p11 / _tot   # a 2×2 t
 
 classical = Formula(
     id="prob.classical", title="Classical probability", topic=TOPIC, sources=("003 §4 Probability Basics",),
-    statement=sp.Eq(ops.Prob(sym("A")), sp.Abs(sym("A")) / sp.Abs(sym("Omega"))),
+    statement=Eq(ops.Prob(sym("A")), sp.Abs(sym("A")) / sp.Abs(sym("Omega"))),
     checks=(Check(name="two-dice", claim=CodeClaim(
         program=lambda _: sum(1 for d1 in range(1, 7) for d2 in range(1, 7) if d1 + d2 == 7) / 36,
         reference=sp.Rational(6, 36)), note="P(sum of two dice = 7) = 6/36 by counting"),
@@ -57,7 +58,7 @@ classical = Formula(
 
 conditional = Formula(
     id="prob.conditional", title="Conditional probability", topic=TOPIC, sources=("002 Independence and Conditional Probability", "003 §4"),
-    statement=sp.Eq(ops.CondProb(sym("A"), sym("B")), ops.Prob(sym("A"), sym("B")) / ops.Prob(sym("B"))),
+    statement=Eq(ops.CondProb(sym("A"), sym("B")), ops.Prob(sym("A"), sym("B")) / ops.Prob(sym("B"))),
     checks=(Check(name="restricted-table", claim=Identity(lhs=p11 / (p11 + p01), rhs=_PAB / _PB),
                   note="P(A|B) is the share of A within B: p₁₁/(p₁₁ + p₀₁) = P(A∩B)/P(B)"),),
 )
@@ -67,7 +68,7 @@ _indep = {(1, 1): q_ * r_, (1, 0): q_ * (1 - r_), (0, 1): (1 - q_) * r_, (0, 0):
 
 independence = Formula(
     id="prob.independence", title="Independence", topic=TOPIC, sources=("002 Independence and Conditional Probability", "003 §4"),
-    statement=sp.Eq(ops.Prob(sym("A"), sym("B")), ops.Prob(sym("A")) * ops.Prob(sym("B"))),
+    statement=Eq(ops.Prob(sym("A"), sym("B")), ops.Prob(sym("A")) * ops.Prob(sym("B"))),
     checks=(Check(name="then-conditional-equals-marginal", claim=Identity(lhs=(pA * pB) / pB, rhs=pA),
                   note="if P(A∩B) = P(A)P(B) then P(A|B) = P(A∩B)/P(B) = P(A)"),
             Check(name="product-table", claim=Identity(
@@ -78,7 +79,7 @@ independence = Formula(
 
 bayes = Formula(
     id="prob.bayes", title="Bayes' theorem", topic=TOPIC, sources=("000 Bayes' Theorem", "001 Bayes' Theorem", "003 §4"),
-    statement=sp.Eq(ops.CondProb(sym("A"), sym("B")), ops.CondProb(sym("B"), sym("A")) * ops.Prob(sym("A")) / ops.Prob(sym("B"))),
+    statement=Eq(ops.CondProb(sym("A"), sym("B")), ops.CondProb(sym("B"), sym("A")) * ops.Prob(sym("A")) / ops.Prob(sym("B"))),
     checks=(Check(name="from-the-definition", claim=Identity(lhs=_PAB / _PB, rhs=(_PAB / _PA) * _PA / _PB),
                   note="P(A|B) = P(A∩B)/P(B) and P(B|A)P(A) = P(A∩B), on a 2×2 table"),),
 )
@@ -87,7 +88,7 @@ pH, pEH, pEnH = sp.Symbol("P_H", positive=True), sp.Symbol("P_E_given_H", positi
 
 total_probability = Formula(
     id="prob.total_probability", title="Total probability", topic=TOPIC, sources=("000 Bayes' Theorem (code)",),
-    statement=sp.Eq(ops.Prob(sym("E")), ops.CondProb(sym("E"), sym("H")) * ops.Prob(sym("H")) + ops.CondProb(sym("E"), sym("H_bar")) * ops.Prob(sym("H_bar"))),
+    statement=Eq(ops.Prob(sym("E")), ops.CondProb(sym("E"), sym("H")) * ops.Prob(sym("H")) + ops.CondProb(sym("E"), sym("H_bar")) * ops.Prob(sym("H_bar"))),
     checks=(Check(name="table", claim=Identity(lhs=(p11 + p01) / _tot,
                                                rhs=(p11 / (p11 + p10)) * ((p11 + p10) / _tot) + (p01 / (p01 + p00)) * ((p01 + p00) / _tot)),
                   note="P(E) = P(E|H)P(H) + P(E|¬H)P(¬H) on a 2×2 table of H and E"),),
@@ -107,7 +108,7 @@ _coin_exact = (sp.Rational(1, 2) ** 10 * sp.Rational(1, 2)) / (sp.Rational(1, 2)
 
 bayes_coin = Formula(
     id="prob.bayes_coin", title="Bayesian coin: posterior that the coin is fair", topic=TOPIC, sources=("000 Bayes' Theorem (code)",),
-    statement=sp.Eq(ops.CondProb(sym("fair"), sym("H_10")), _coin_exact),
+    statement=Eq(ops.CondProb(sym("fair"), sym("H_10")), _coin_exact),
     checks=(Check(name="exact", claim=Identity(lhs=_coin_exact, rhs=sp.Integer(1) / (1 + sp.Rational(9, 5) ** 10)),
                   note="P(fair | 10 heads) = 1/(1 + 1.8¹⁰) ≈ 0.0028"),),
     as_written=(AsWritten(name="code-000", source="000 code", claim=CodeClaim(program=_coin_000, reference=_coin_exact),
@@ -117,11 +118,11 @@ bayes_coin = Formula(
 
 expectation = Formula(
     id="stat.expectation", title="Expected value", topic=TOPIC, sources=("002 Expectation and Variance", "003 §4 Expected Value"),
-    statement=sp.Eq(ops.Expectation(sym("X")), sp.Sum(xs[i] * idx("p")[i], (i, 1, K))),
+    statement=Eq(ops.Expectation(sym("X")), sp.Sum(xs[i] * idx("p")[i], (i, 1, K))),
     checks=(
         Check(name="discrete-die", claim=Identity(lhs=sp.Sum(i * sp.Rational(1, 6), (i, 1, 6)), rhs=sp.Rational(7, 2)),
               note="E of a fair die = Σ x P(x) = 7/2"),
-        Check(name="continuous-uniform", claim=Property(statement=sp.Eq(
+        Check(name="continuous-uniform", claim=Property(statement=Eq(
             sp.Integral(sp.Symbol("t") / (b - a) * 1, (sp.Symbol("t"), a, b)), (a + b) / 2, evaluate=False),
             assumptions=(b > a + 0.1,)), note="E = ∫ x f(x) dx = (a + b)/2 for the uniform density on [a, b]"),
     ),
@@ -129,7 +130,7 @@ expectation = Formula(
 
 expectation_linear = Formula(
     id="stat.expectation_linear", title="Linearity of expectation", topic=TOPIC, sources=("003 §4 Expected Value",),
-    statement=sp.Eq(ops.Expectation(a * sym("X") + b), a * ops.Expectation(sym("X")) + b),
+    statement=Eq(ops.Expectation(a * sym("X") + b), a * ops.Expectation(sym("X")) + b),
     checks=(
         Check(name="affine", claim=Identity(lhs=E(lambda r: a * xs[r] + b), rhs=a * E(lambda r: xs[r]) + b, sizes=SK)),
         Check(name="sum", claim=Identity(lhs=EJ(lambda r, c: xs[r] + ys[c]),
@@ -142,14 +143,14 @@ _mu = E(lambda r: xs[r])
 
 variance = Formula(
     id="stat.variance", title="Variance", topic=TOPIC, sources=("002 Expectation and Variance", "003 §4 Variance"),
-    statement=sp.Eq(ops.Variance(sym("X")), ops.Expectation(sym("X") ** 2) - ops.Expectation(sym("X")) ** 2),
+    statement=Eq(ops.Variance(sym("X")), ops.Expectation(sym("X") ** 2) - ops.Expectation(sym("X")) ** 2),
     checks=(Check(name="two-forms", claim=Identity(lhs=E(lambda r: (xs[r] - _mu) ** 2), rhs=E(lambda r: xs[r] ** 2) - _mu**2,
                                                    sizes=SK), note="E[(X − E[X])²] = E[X²] − (E[X])²"),),
 )
 
 std = Formula(
     id="stat.std", title="Standard deviation", topic=TOPIC, sources=("002 Expectation and Variance", "003 §4"),
-    statement=sp.Eq(sym("sigma_X"), sp.sqrt(ops.Variance(sym("X")))),
+    statement=Eq(sym("sigma_X"), sp.sqrt(ops.Variance(sym("X")))),
     checks=(Check(name="numpy", claim=CodeClaim(program=lambda p: float(np.std(p["x"])),
                                                 reference=lambda p: float(np.sqrt(np.mean((p["x"] - np.mean(p["x"])) ** 2))),
                                                 sample=lambda rng: {"x": rng.normal(size=int(rng.integers(2, 20)))}),
@@ -166,11 +167,11 @@ sig_ = sp.Symbol("sigma", positive=True)
 
 median = Formula(
     id="stat.median", title="Median", topic=TOPIC, sources=("002 Expectation and Variance",),
-    statement=sp.Eq(ops.Prob(sp.Le(sym("X"), sym("m"))), sp.Rational(1, 2)),
+    statement=Eq(ops.Prob(Le(sym("X"), sym("m"))), sp.Rational(1, 2)),
     checks=(
         Check(name="normal", claim=Identity(lhs=(1 + sp.erf((mu_ - mu_) / (sig_ * sp.sqrt(2)))) / 2, rhs=sp.Rational(1, 2)),
               note="the normal CDF at m = μ is ½"),
-        Check(name="exponential", claim=Property(statement=sp.Eq(
+        Check(name="exponential", claim=Property(statement=Eq(
             sp.Integral(lam_ * sp.exp(-lam_ * x_), (x_, 0, sp.log(2) / lam_)), sp.Rational(1, 2), evaluate=False)),
             note="for the exponential law, P(X ≤ ln 2/λ) = ½"),
     ),
@@ -178,7 +179,7 @@ median = Formula(
 
 variance_affine = Formula(
     id="stat.variance_affine", title="Variance of aX + b", topic=TOPIC, sources=("003 §4 Variance",),
-    statement=sp.Eq(ops.Variance(a * sym("X") + b), a**2 * ops.Variance(sym("X"))),
+    statement=Eq(ops.Variance(a * sym("X") + b), a**2 * ops.Variance(sym("X"))),
     checks=(Check(name="discrete", claim=Identity(
         lhs=E(lambda r: (a * xs[r] + b - E(lambda q: a * xs[q] + b)) ** 2), rhs=a**2 * E(lambda r: (xs[r] - _mu) ** 2),
         sizes=SK)),),
@@ -192,21 +193,21 @@ _vary = EJ(lambda r, c: (ys[c] - _my) ** 2)
 
 variance_sum = Formula(
     id="stat.variance_sum", title="Variance of a sum", topic=TOPIC, sources=("003 §4 Variance",),
-    statement=sp.Eq(ops.Variance(sym("X") + sym("Y")), ops.Variance(sym("X")) + ops.Variance(sym("Y")) + 2 * ops.Covariance(sym("X"), sym("Y"))),
+    statement=Eq(ops.Variance(sym("X") + sym("Y")), ops.Variance(sym("X")) + ops.Variance(sym("Y")) + 2 * ops.Covariance(sym("X"), sym("Y"))),
     checks=(Check(name="joint-pmf", claim=Identity(lhs=EJ(lambda r, c: (xs[r] + ys[c] - _mx - _my) ** 2),
                                                    rhs=_varx + _vary + 2 * _cov, sizes=SKL)),),
 )
 
 covariance = Formula(
     id="stat.covariance", title="Covariance", topic=TOPIC, sources=("003 §4 Covariance and Correlation",),
-    statement=sp.Eq(ops.Covariance(sym("X"), sym("Y")), ops.Expectation(sym("X") * sym("Y")) - ops.Expectation(sym("X")) * ops.Expectation(sym("Y"))),
+    statement=Eq(ops.Covariance(sym("X"), sym("Y")), ops.Expectation(sym("X") * sym("Y")) - ops.Expectation(sym("X")) * ops.Expectation(sym("Y"))),
     checks=(Check(name="two-forms", claim=Identity(lhs=_cov, rhs=EJ(lambda r, c: xs[r] * ys[c]) - _mx * _my, sizes=SKL)),),
 )
 
 correlation = Formula(
     id="stat.correlation", title="Correlation coefficient", topic=TOPIC, sources=("003 §4 Covariance and Correlation",),
-    statement=sp.Eq(sym("rho_XY"), ops.Covariance(sym("X"), sym("Y")) / (sym("sigma_X") * sym("sigma_Y"))),
-    checks=(Check(name="bounded", claim=Property(statement=sp.Le(_cov**2, _varx * _vary), sizes=((K, (1, 2)), (L, (1, 2)))),
+    statement=Eq(sym("rho_XY"), ops.Covariance(sym("X"), sym("Y")) / (sym("sigma_X") * sym("sigma_Y"))),
+    checks=(Check(name="bounded", claim=Property(statement=Le(_cov**2, _varx * _vary), sizes=((K, (1, 2)), (L, (1, 2)))),
                   note="Cov² ≤ Var(X)Var(Y), so −1 ≤ ρ ≤ 1"),
             Check(name="numpy", claim=CodeClaim(
                 program=lambda p: float(np.corrcoef(p["x"], p["y"])[0, 1]),
@@ -267,7 +268,7 @@ def _mle_numeric(p: dict) -> np.ndarray:
 
 normal_mle = Formula(
     id="stat.normal_mle", title="Maximum likelihood for the normal", topic=TOPIC, sources=("000 Maximum Likelihood Estimation (code)",),
-    statement=sp.Eq(sp.Symbol("ell"), _ll),
+    statement=Eq(sp.Symbol("ell"), _ll),
     checks=(
         Check(name="log-likelihood", claim=Identity(lhs=_ll, rhs=_sum_log_pdf, sizes=((n, (1, 2, 3)),)),
               note="ℓ = Σ log N(xᵢ; μ, σ²)"),
@@ -323,7 +324,7 @@ def _bb_reference(p: dict) -> np.ndarray:
 
 beta_binomial = Formula(
     id="stat.beta_binomial", title="Beta-binomial posterior", topic=TOPIC, sources=("004 Bayesian Inference (code)",),
-    statement=sp.Eq(ops.CondProb(sym("theta"), sym("k")), ops.named("Beta", sym("theta"), sym("alpha") + sym("k"), sym("beta") + sym("n") - sym("k"))),
+    statement=Eq(ops.CondProb(sym("theta"), sym("k")), ops.named("Beta", sym("theta"), sym("alpha") + sym("k"), sym("beta") + sym("n") - sym("k"))),
     checks=(
         Check(name="conjugate", claim=Identity(
             lhs=_post / (_prior * _lik), rhs=(_post / (_prior * _lik)).subs(pp, sp.Rational(1, 3)),
@@ -350,7 +351,7 @@ _expected_error = E(lambda r: (f0 - fh[r]) ** 2) + eps_v**2
 
 bias_variance = Formula(
     id="stat.bias_variance", title="Bias-variance decomposition", topic=TOPIC, sources=("001 The Bias-Variance Tradeoff",),
-    statement=sp.Eq(ops.Expectation((sym("y") - sym("y_hat")) ** 2), ops.named("Bias", sym("y_hat")) ** 2 + ops.Variance(sym("y_hat")) + sym("sigma") ** 2),
+    statement=Eq(ops.Expectation((sym("y") - sym("y_hat")) ** 2), ops.named("Bias", sym("y_hat")) ** 2 + ops.Variance(sym("y_hat")) + sym("sigma") ** 2),
     checks=(
         Check(name="decomposition", claim=Identity(
             lhs=_expected_error, rhs=(f0 - _Efh) ** 2 + E(lambda r: (fh[r] - _Efh) ** 2) + eps_v**2, sizes=SK),

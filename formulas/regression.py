@@ -8,6 +8,7 @@ import sympy as sp
 from checker import operators as ops
 from checker.claims import CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity
 from checker.functions import sigmoid
+from checker.relations import Eq
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -31,7 +32,7 @@ _J_lin = sp.Sum((_h(i) - y[i, 0]) ** 2, (i, 0, m - 1)) / (2 * m)
 
 hypothesis_lin = Formula(
     id="lin.hypothesis", title="Linear hypothesis", topic=TOPIC, sources=("003 §6 Linear Regression",),
-    statement=sp.Eq(sp.Function("h")(sym("x")), ops.Dot(sym("w"), sym("x")) + b),
+    statement=Eq(sp.Function("h")(sym("x")), ops.Dot(sym("w"), sym("x")) + b),
     checks=(Check(name="sum-equals-dot", claim=Identity(
         lhs=sp.Sum(w[k, 0] * xv[k, 0], (k, 0, n - 1)) + b, rhs=(w.T * xv)[0, 0] + b, sizes=((n, (1, 2, 3, 4)),)),
         note="w₀ + w₁x₁ + … + wₙxₙ = wᵀx + b (with w₀ = b)"),),
@@ -60,7 +61,7 @@ def _cost_reference(inputs: dict) -> float:
 
 cost_lin = Formula(
     id="lin.cost", title="Linear regression cost", topic=TOPIC, sources=("003 §6 Linear Regression",),
-    statement=sp.Eq(sp.Function("J")(sym("w"), b), sp.Sum((ops.Dot(sym("w"), idx("x")[i]) + b - idx("y")[i]) ** 2, (i, 1, m)) / (2 * m)),
+    statement=Eq(sp.Function("J")(sym("w"), b), sp.Sum((ops.Dot(sym("w"), idx("x")[i]) + b - idx("y")[i]) ** 2, (i, 1, m)) / (2 * m)),
     checks=(
         Check(name="vector-form", claim=Identity(
             lhs=_J_lin, rhs=((X * w + b * sp.OneMatrix(m, 1) - y).T * (X * w + b * sp.OneMatrix(m, 1) - y))[0, 0]
@@ -73,7 +74,7 @@ cost_lin = Formula(
 
 gradient_lin = Formula(
     id="lin.gradient", title="Linear regression gradient", topic=TOPIC, sources=("003 §6 Linear Regression",),
-    statement=sp.Eq(ops.PartialRatio(sym("J"), idx("w")[j]), sp.Sum((ops.Dot(sym("w"), idx("x")[i]) + b - idx("y")[i]) * idx("x")[i, j], (i, 1, m)) / m),
+    statement=Eq(ops.PartialRatio(sym("J"), idx("w")[j]), sp.Sum((ops.Dot(sym("w"), idx("x")[i]) + b - idx("y")[i]) * idx("x")[i, j], (i, 1, m)) / m),
     checks=(
         Check(name="gradient", claim=GradientClaim(
             function=_J_lin, wrt=w,
@@ -114,7 +115,7 @@ def _ls_sample(rng: np.random.Generator) -> dict:
 
 normal_equations = Formula(
     id="lin.normal_equations", title="Normal equations", topic=TOPIC, sources=("004 Matrix Operations for ML (code)",),
-    statement=sp.Eq(sym("w"), (X.T * X).inverse() * X.T * y, evaluate=False),
+    statement=Eq(sym("w"), (X.T * X).inverse() * X.T * y, evaluate=False),
     checks=(
         Check(name="gradient-of-rss", claim=GradientClaim(function=_rss, wrt=w, claimed=2 * X.T * (X * w - y),
                                                           sizes=((m, (2, 3)), (n, (1, 2)))),
@@ -130,7 +131,7 @@ normal_equations = Formula(
 
 qr_least_squares = Formula(
     id="lin.qr_least_squares", title="Least squares by QR", topic=TOPIC, sources=("004 Matrix Operations for ML (code)",),
-    statement=sp.Eq(sym("w"), sp.MatrixSymbol("R", n, n).inverse() * sp.MatrixSymbol("Q", m, n).T * y, evaluate=False),
+    statement=Eq(sym("w"), sp.MatrixSymbol("R", n, n).inverse() * sp.MatrixSymbol("Q", m, n).T * y, evaluate=False),
     checks=(Check(name="equals-normal-equations", claim=CodeClaim(program=_qr_004, reference=_normal_eq, sample=_ls_sample,
                                                                   rtol=1e-7, atol=1e-9),
                   note="R⁻¹Qᵀy equals (XᵀX)⁻¹Xᵀy: XᵀX = RᵀR and Xᵀy = RᵀQᵀy"),),
@@ -144,7 +145,7 @@ _J_log = -sp.Sum(y[i, 0] * sp.log(_p(i)) + (1 - y[i, 0]) * sp.log(1 - _p(i)), (i
 
 hypothesis_log = Formula(
     id="log.hypothesis", title="Logistic hypothesis", topic=TOPIC, sources=("003 §6 Logistic Regression", "004 Logistic Regression from Scratch"),
-    statement=sp.Eq(sp.Function("h")(sym("x")), sigmoid(ops.Dot(sym("w"), sym("x")) + b)),
+    statement=Eq(sp.Function("h")(sym("x")), sigmoid(ops.Dot(sym("w"), sym("x")) + b)),
     checks=(Check(name="sigmoid-of-score", claim=Identity(
         lhs=sigmoid(sp.Sum(w[k, 0] * xv[k, 0], (k, 0, n - 1)) + b),
         rhs=1 / (1 + sp.exp(-((w.T * xv)[0, 0] + b))), sizes=((n, (1, 2, 3)),)),
@@ -176,7 +177,7 @@ def _log_sample(rng: np.random.Generator) -> dict:
 
 cost_log = Formula(
     id="log.cost", title="Logistic regression cost", topic=TOPIC, sources=("003 §6 Logistic Regression",),
-    statement=sp.Eq(sp.Function("J")(sym("w"), b), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]) + (1 - idx("y")[i]) * sp.log(1 - idx("y_hat")[i]), (i, 1, m)) / m),
+    statement=Eq(sp.Function("J")(sym("w"), b), -sp.Sum(idx("y")[i] * sp.log(idx("y_hat")[i]) + (1 - idx("y")[i]) * sp.log(1 - idx("y_hat")[i]), (i, 1, m)) / m),
     checks=(
         Check(name="numpy", claim=CodeClaim(program=_logcost_numpy, reference=_logcost_reference, sample=_log_sample),
               note="the definition agrees with a term-by-term computation"),
@@ -185,7 +186,7 @@ cost_log = Formula(
 
 gradient_log = Formula(
     id="log.gradient", title="Logistic regression gradient", topic=TOPIC, sources=("003 §6 Logistic Regression",),
-    statement=sp.Eq(ops.PartialRatio(sym("J"), idx("w")[j]), sp.Sum((idx("y_hat")[i] - idx("y")[i]) * idx("x")[i, j], (i, 1, m)) / m),
+    statement=Eq(ops.PartialRatio(sym("J"), idx("w")[j]), sp.Sum((idx("y_hat")[i] - idx("y")[i]) * idx("x")[i, j], (i, 1, m)) / m),
     checks=(
         Check(name="gradient", claim=GradientClaim(
             function=_J_log, wrt=w,
@@ -221,7 +222,7 @@ def _log_grad_sample(rng: np.random.Generator) -> dict:
 gradient_as_written = Formula(
     id="log.gradient_as_written", title="Logistic regression gradient (004 code)", topic=TOPIC,
     sources=("004 Logistic Regression from Scratch (code)",),
-    statement=sp.Eq(ops.Grad(sym("J"), sym("w")), X.T * (sp.MatrixSymbol("y_hat", m, 1) - y) / m, evaluate=False),
+    statement=Eq(ops.Grad(sym("J"), sym("w")), X.T * (sp.MatrixSymbol("y_hat", m, 1) - y) / m, evaluate=False),
     checks=(Check(name="vector-form", claim=GradientClaim(
         function=_J_log, wrt=w,
         claimed=X.T * (sp.FunctionMatrix(m, 1, sp.Lambda((i, j), _p(i))) - y) / m, sizes=_sizes),

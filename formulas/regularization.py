@@ -7,6 +7,7 @@ import sympy as sp
 
 from checker import operators as ops
 from checker.claims import CodeClaim, CodeGradientClaim, GradientClaim, Identity, Property
+from checker.relations import Eq, Ge
 from formulas._model import AsWritten, Check, Formula
 
 # Plain names for the displayed statements; the checks use symbols with assumptions.
@@ -47,12 +48,12 @@ def _svm_sample(rng: np.random.Generator) -> dict:
 svm_primal = Formula(
     id="svm.primal", title="SVM primal objective", topic=TOPIC_SVM, sources=("003 §6 Support Vector Machine",),
     statement=ops.SubjectTo(
-        sp.Eq(sp.Function("J")(sym("w"), b, sym("xi")), ops.Norm(sym("w"), 2) ** 2 / 2 + C * sp.Sum(idx("xi")[i], (i, 1, m))),
-        sp.Ge(idx("y")[i] * (ops.Dot(sym("w"), idx("x")[i]) + b), 1 - idx("xi")[i], evaluate=False),
-        sp.Ge(idx("xi")[i], 0, evaluate=False)),
+        Eq(sp.Function("J")(sym("w"), b, sym("xi")), ops.Norm(sym("w"), 2) ** 2 / 2 + C * sp.Sum(idx("xi")[i], (i, 1, m))),
+        Ge(idx("y")[i] * (ops.Dot(sym("w"), idx("x")[i]) + b), 1 - idx("xi")[i], evaluate=False),
+        Ge(idx("xi")[i], 0, evaluate=False)),
     checks=(
         Check(name="optimal-slack-is-hinge", claim=Property(
-            statement=sp.Ge(sp.Max(0, 1 - margin) - (1 - margin), 0), sizes=((d, (1, 2, 3)),)),
+            statement=Ge(sp.Max(0, 1 - margin) - (1 - margin), 0), sizes=((d, (1, 2, 3)),)),
             note="max(0, 1 − y(wᵀx + b)) satisfies the margin constraint ξ ≥ 1 − y(wᵀx + b)"),
         Check(name="smallest-feasible-slack", claim=CodeClaim(program=_primal_slack, reference=_hinge, sample=_svm_sample,
                                                               rtol=1e-3, atol=2e-4),
@@ -67,7 +68,7 @@ def _decision(inputs: dict) -> float:
 
 svm_decision = Formula(
     id="svm.decision", title="SVM decision function", topic=TOPIC_SVM, sources=("003 §6 Support Vector Machine",),
-    statement=sp.Eq(sp.Function("f")(sym("x")), sp.sign(ops.Dot(sym("w"), sym("x")) + b)),
+    statement=Eq(sp.Function("f")(sym("x")), sp.sign(ops.Dot(sym("w"), sym("x")) + b)),
     checks=(
         Check(name="sign-form", claim=Identity(lhs=sp.sign(sp.Sum(w[k, 0] * x[k, 0], (k, 0, d - 1)) + b),
                                                rhs=sp.sign((w.T * x)[0, 0] + b), sizes=((d, (1, 2, 3)),)),
@@ -121,7 +122,7 @@ def _mse_grad(p: dict) -> np.ndarray:
 
 l2 = Formula(
     id="reg.l2", title="L2 regularisation (ridge)", topic=TOPIC_REG, sources=("001 Regularization (code)", "003 §8 L2 Regularization"),
-    statement=sp.Eq(sym("J"), ops.named("MSE") + lam * sp.Sum(idx("w")[j] ** 2, (j, 1, n))),
+    statement=Eq(sym("J"), ops.named("MSE") + lam * sp.Sum(idx("w")[j] ** 2, (j, 1, n))),
     checks=(Check(name="gradient", claim=GradientClaim(function=_mse + lam * _l2, wrt=W,
                                                        claimed=sp.MatAdd(_dmse, 2 * lam * W), sizes=_sizes),
                   note="∂J/∂wᵢ = ∂MSE/∂wᵢ + 2λwᵢ"),),
@@ -135,7 +136,7 @@ l2 = Formula(
 
 l1 = Formula(
     id="reg.l1", title="L1 regularisation (lasso)", topic=TOPIC_REG, sources=("001 Regularization (code)", "003 §8 L1 Regularization"),
-    statement=sp.Eq(sym("J"), ops.named("MSE") + lam * sp.Sum(sp.Abs(idx("w")[j]), (j, 1, n))),
+    statement=Eq(sym("J"), ops.named("MSE") + lam * sp.Sum(sp.Abs(idx("w")[j]), (j, 1, n))),
     checks=(Check(name="gradient", claim=GradientClaim(function=_mse + lam * _l1, wrt=W,
                                                        claimed=sp.MatAdd(_dmse, lam * _col(lambda r: sp.sign(W[r, 0]))), sizes=_sizes),
                   note="∂J/∂wᵢ = ∂MSE/∂wᵢ + λ sign(wᵢ), away from wᵢ = 0"),),
@@ -149,7 +150,7 @@ l1 = Formula(
 
 elastic_net = Formula(
     id="reg.elastic_net", title="Elastic net", topic=TOPIC_REG, sources=("003 §8 Elastic Net",),
-    statement=sp.Eq(sym("J"), ops.named("MSE") + lam1 * sp.Sum(sp.Abs(idx("w")[j]), (j, 1, n)) + lam2 * sp.Sum(idx("w")[j] ** 2, (j, 1, n))),
+    statement=Eq(sym("J"), ops.named("MSE") + lam1 * sp.Sum(sp.Abs(idx("w")[j]), (j, 1, n)) + lam2 * sp.Sum(idx("w")[j] ** 2, (j, 1, n))),
     checks=(Check(name="gradient", claim=GradientClaim(
         function=_mse + lam1 * _l1 + lam2 * _l2, wrt=W,
         claimed=sp.MatAdd(_dmse, lam1 * _col(lambda r: sp.sign(W[r, 0])), 2 * lam2 * W), sizes=_sizes),
