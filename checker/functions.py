@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 
 class sigmoid(sp.Function):  # noqa: N801 - SymPy function classes are lower case
@@ -69,12 +70,30 @@ def unfold(expr: Any) -> Any:
         >>> unfold(sigmoid(Symbol('x')))
         1/(1 + exp(-x))
     """
-    if not isinstance(expr, sp.Basic):
+    if not isinstance(expr, sp.Basic) or not expr.has(*_UNFOLD, ElementwiseApplyFunction):
         return expr
     for cls, definition in _UNFOLD.items():
         if expr.has(cls):
             expr = expr.replace(cls, definition)
+    if expr.has(ElementwiseApplyFunction):
+        expr = expr.replace(lambda a: isinstance(a, ElementwiseApplyFunction), _one_bound_variable)
     return expr
+
+
+#: The bound variable of every function applied entry by entry, after `unfold`.
+_BOUND = sp.Dummy("t")
+
+
+def _one_bound_variable(f: ElementwiseApplyFunction) -> ElementwiseApplyFunction:
+    """`f` with its function written in the shared bound variable.
+
+    SymPy's `applyfunc` wraps the function in a Lambda of a new Dummy at every call, so
+    σ(z) − σ(z) built twice would not cancel: the two Lambdas differ in their variable.
+    """
+    lam = f.function
+    if not isinstance(lam, sp.Lambda) or len(lam.variables) != 1 or lam.variables[0] == _BOUND:
+        return f
+    return ElementwiseApplyFunction(sp.Lambda(_BOUND, lam.expr.xreplace({lam.variables[0]: _BOUND})), f.expr)
 
 
 __all__ = ["relu", "sigmoid", "unfold"]

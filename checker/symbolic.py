@@ -126,7 +126,14 @@ _RELEVANT = {
 }
 
 
+#: Steps that work entry by entry: a matrix expression of symbolic shape has no entries to
+#: work on (SymPy raises TypeError, after walking the whole expression).
+_ENTRYWISE = {"piecewise-fold", "cancel", "exp-rewrite"}
+
+
 def _relevant(name: str, e: Any) -> bool:
+    if name in _ENTRYWISE and isinstance(e, sp.MatrixExpr) and not isinstance(e, sp.MatrixBase):
+        return False
     kinds = _RELEVANT.get(name)
     if kinds is None:
         return True

@@ -282,3 +282,17 @@ def test_same_seed_gives_same_points():
     claim = Identity(lhs=(x + y) ** 2, rhs=x**2 + y**2)
     a, b = verdict(claim, seed=7), verdict(claim, seed=7)
     assert a.counterexample == b.counterexample
+
+
+def test_sampled_points_satisfy_the_relations_between_symbols():
+    """Rejection keeps only points where every relation holds, as substitution decides it."""
+    from checker.sampling import draw_points, satisfies
+
+    a, b = sp.symbols("a b", positive=True)
+    relations = (a * b - 1 > 0, sp.Abs(a - b) < 2)
+    points = draw_points((a, b), np.random.default_rng(0), n=32, assumptions=relations)
+    assert len(points) == 32
+    assert all(satisfies(relations, pt) for pt in points)
+    assert all(pt[a] * pt[b] > 1 and abs(pt[a] - pt[b]) < 2 for pt in points)
+    # the same relation with no point of the domain: nothing is drawn
+    assert draw_points((a, b), np.random.default_rng(0), n=4, assumptions=(a + b < 0,), max_tries=50) == []
