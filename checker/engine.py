@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from checker import derivatives, numeric, symbolic
-from checker.budget import WorkerError, call_with_budget
+from checker.budget import WorkerError
 from checker.claims import (
     Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property, Sizes,
     SqueezeClaim,
@@ -105,14 +105,27 @@ def _dispatch(claim: Claim, *, rng: np.random.Generator, seed: int, timeout: flo
 # --- properties ------------------------------------------------------------------------
 
 def _doit(e: Any) -> Any:
-    return e.doit() if isinstance(e, sp.Basic) else e
+    if not isinstance(e, sp.Basic):
+        return e
+    if e.has(sp.Integral):
+        e = e.replace(lambda a: isinstance(a, sp.Integral), _by_linearity)
+    return e.doit()
+
+
+def _by_linearity(integral: sp.Integral) -> sp.Integral:
+    """∫(a + b) integrated as ∫a + ∫b: products in the integrand distributed over sums.
+
+    SymPy integrates (μ + σt)φ(t) over ℝ in 0.3 s, into erfc terms that cancel only after
+    simplification; μφ + σtφ, term by term, in 0.06 s, into μ.
+    """
+    return sp.Integral(sp.expand_mul(integral.function), *integral.limits)
 
 
 def _evaluated(e: Any, timeout: float) -> Any:
     """`e` with its integrals, sums and limits done by SymPy (in a worker, within budget)."""
     if not isinstance(e, sp.Basic) or not e.has(sp.Integral, sp.Sum, sp.Limit, sp.Product, sp.Derivative):
         return e
-    return call_with_budget(_doit, e, timeout=timeout, what="evaluating integrals, sums and limits")
+    return symbolic.budgeted(_doit, e, timeout=timeout, what="evaluating integrals, sums and limits")
 
 
 def _evaluation_needs_sizes(st: sp.Basic, sizes: Sizes) -> bool:
@@ -267,7 +280,7 @@ def _prove_inequality(st: sp.Rel, timeout: float, assumptions: tuple[Any, ...] =
         if sp.count_ops(gap) < 200:
             proved = _nonneg(gap)
         else:
-            proved = call_with_budget(_nonneg, gap, timeout=timeout, what="proving an inequality")
+            proved = symbolic.budgeted(_nonneg, gap, timeout=timeout, what="proving an inequality")
     except (BudgetSpent, WorkerError) as exc:
         return Verdict.inconclusive(str(exc).splitlines()[0], method=Method.SYMBOLIC)
     if proved and not isinstance(st, (sp.StrictGreaterThan, sp.StrictLessThan)):

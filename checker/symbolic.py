@@ -9,8 +9,9 @@ counterexample), and the verdict carries the residual.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sympy as sp
 
@@ -28,6 +29,7 @@ CHEAP_OPS_LIMIT = 400
 MAX_EXPAND_EXPONENT = 24
 
 Step = tuple[str, Callable[[Any], Any]]
+T = TypeVar("T")
 
 
 def _rewrite_exp(e: Any) -> Any:
@@ -72,6 +74,29 @@ HEAVY_STEPS: tuple[Step, ...] = (
     ("log-expand", _logs),
     ("trig", lambda e: sp.simplify(sp.trigsimp(e.rewrite(sp.exp)))),
 )
+
+
+@functools.cache
+def warm_up() -> None:
+    """Load, once in this process, what SymPy loads on first use (call before forking workers).
+
+    `simplify` imports sympy.physics.units on its first call, the first definite integral
+    builds the Meijer G-function table, and the first infinite sum sets up the summation
+    machinery: about 0.1 s each. A budget worker is a fork that ends after one computation,
+    so without this every worker paid for them again.
+    """
+    import sympy.physics.units  # noqa: F401 - what simplify imports on its first call
+
+    t = sp.Dummy("t", real=True)
+    sp.integrate(sp.exp(-t**2), (t, -sp.oo, sp.oo))
+    j = sp.Dummy("j", integer=True, nonnegative=True)
+    sp.Sum(t**j / sp.factorial(j), (j, 0, sp.oo)).doit()
+
+
+def budgeted(fn: Callable[..., T], *args: Any, timeout: float, what: str) -> T:
+    """`call_with_budget` for SymPy work, in a worker forked after `warm_up`."""
+    warm_up()
+    return call_with_budget(fn, *args, timeout=timeout, what=what)
 
 
 def _entries(e: Any) -> list[Any]:
@@ -209,7 +234,7 @@ def prove_zero(expr: Any, *, timeout: float) -> tuple[bool | None, str]:
         if step:
             return True, step
     try:
-        step, residual = call_with_budget(_run_steps, e, CHEAP_STEPS + HEAVY_STEPS,
+        step, residual = budgeted(_run_steps, e, CHEAP_STEPS + HEAVY_STEPS,
                                           timeout=timeout, what="symbolic simplification")
     except BudgetSpent as exc:
         return None, str(exc)
