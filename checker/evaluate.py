@@ -236,9 +236,27 @@ def _explicit_from_args(e: MatrixExpr) -> sp.ImmutableMatrix | None:
 def scalarize(expr: Any) -> tuple[Any, dict[sp.Symbol, str]]:
     """Replace indexed and matrix-element atoms by plain symbols.
 
+    The symbol of an atom depends on the atom alone, so the sides of a claim can be
+    scalarized apart, and a side met again (each line of a chain is the right side of one
+    step and the left side of the next) is not scalarized twice.
+
     Returns:
         The new expression and, for each new symbol, the name to show (``x[2]``, ``W[0, 1]``).
     """
+    try:
+        out, display = _scalarized(expr)
+    except TypeError:  # not hashable (a mutable matrix)
+        out, display = _scalarize(expr)
+    return out, dict(display)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scalarized(expr: Any) -> tuple[Any, tuple[tuple[sp.Symbol, str], ...]]:
+    out, display = _scalarize(expr)
+    return out, tuple(display.items())
+
+
+def _scalarize(expr: Any) -> tuple[Any, dict[sp.Symbol, str]]:
     mapping: dict[sp.Basic, sp.Symbol] = {}
     display: dict[sp.Symbol, str] = {}
 

@@ -114,8 +114,9 @@ def instances(lhs: Any, rhs: Any, sizes: Sizes, rng: np.random.Generator,
     funcs = undefined_functions(lhs, rhs)
     for combo in size_combinations(sizes, assumptions):
         for fmap in function_instances(funcs, rng):
-            pair, display = scalarize(sp.Tuple(instantiate(lhs, combo, fmap), instantiate(rhs, combo, fmap)))
-            a, b = pair
+            a, shown = scalarize(instantiate(lhs, combo, fmap))
+            b, shown_b = scalarize(instantiate(rhs, combo, fmap))
+            display = {**shown, **shown_b}
             syms = set()
             for side in (a, b):
                 syms |= side.free_symbols if isinstance(side, (sp.Basic, sp.MatrixBase)) else set()

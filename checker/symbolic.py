@@ -1,10 +1,10 @@
 """Symbolic checks: prove ``lhs − rhs = 0`` within a time budget.
 
-Cheap canonical forms come first (`expand`, `cancel`, rewriting in exponentials), in the
-checking process, guarded by the size of the expression; `simplify` comes last, in a
-worker process that is stopped when the budget is spent. A residual that no step brings
-to zero makes the check inconclusive (never wrong: SymPy failing to simplify is not a
-counterexample), and the verdict carries the residual.
+Cheap canonical forms come first (`expand`, a common denominator, rewriting in
+exponentials), in the checking process, guarded by the size of the expression; `simplify`
+comes last, in a worker process that is stopped when the budget is spent. A residual that
+no step brings to zero makes the check inconclusive (never wrong: SymPy failing to
+simplify is not a counterexample), and the verdict carries the residual.
 """
 
 from __future__ import annotations
@@ -32,8 +32,18 @@ Step = tuple[str, Callable[[Any], Any]]
 T = TypeVar("T")
 
 
+def _numerator(e: Any) -> Any:
+    """The numerator of `e` over a common denominator, expanded.
+
+    It is 0 exactly when `e` is (a denominator is never identically 0). This is the zero
+    test `cancel` makes, without dividing out the common factors of numerator and
+    denominator, which cost `cancel` a tenth of the catalog's symbolic time.
+    """
+    return sp.expand(sp.numer(sp.together(e)))
+
+
 def _rewrite_exp(e: Any) -> Any:
-    return sp.cancel(sp.expand(e.rewrite(sp.exp)))
+    return _numerator(sp.expand(e.rewrite(sp.exp)))
 
 
 def _logs(e: Any) -> Any:
@@ -61,7 +71,7 @@ CHEAP_STEPS: tuple[Step, ...] = (
     ("matrix-algebra", _matrix_doit),
     ("expand", sp.expand),
     ("piecewise-fold", _fold),
-    ("cancel", lambda e: sp.cancel(sp.together(e))),
+    ("common-denominator", _numerator),
     ("exp-rewrite", _rewrite_exp),
 )
 def _piecewise(e: Any) -> Any:
@@ -153,7 +163,7 @@ _RELEVANT = {
 
 #: Steps that work entry by entry: a matrix expression of symbolic shape has no entries to
 #: work on (SymPy raises TypeError, after walking the whole expression).
-_ENTRYWISE = {"piecewise-fold", "cancel", "exp-rewrite"}
+_ENTRYWISE = {"piecewise-fold", "common-denominator", "exp-rewrite"}
 
 
 def _relevant(name: str, e: Any) -> bool:

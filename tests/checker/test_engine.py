@@ -308,3 +308,14 @@ def test_sampled_points_satisfy_the_relations_between_symbols():
     assert all(pt[a] * pt[b] > 1 and abs(pt[a] - pt[b]) < 2 for pt in points)
     # the same relation with no point of the domain: nothing is drawn
     assert draw_points((a, b), np.random.default_rng(0), n=4, assumptions=(a + b < 0,), max_tries=50) == []
+
+
+def test_the_common_denominator_step_proves_rational_identities_and_only_those():
+    """lhs − rhs over a common denominator has numerator 0 exactly when the identity holds."""
+    from checker import symbolic
+
+    good = 1 / (x + 1) - 1 / (x + 2) - 1 / ((x + 1) * (x + 2))
+    bad = 1 / (x + 1) - 1 / (x + 2) - 2 / ((x + 1) * (x + 2))
+    assert symbolic._numerator(good) == 0
+    assert symbolic._numerator(bad) != 0
+    assert symbolic.prove_zero(good, timeout=5) == (True, "common-denominator")
