@@ -67,11 +67,13 @@ def _fold(e: Any) -> Any:
     return sp.expand(folded)
 
 
+#: The common denominator comes before `expand`: for a polynomial it is `expand` itself, and
+#: for a rational function it spares the expansion that would fail first.
 CHEAP_STEPS: tuple[Step, ...] = (
     ("matrix-algebra", _matrix_doit),
+    ("common-denominator", _numerator),
     ("expand", sp.expand),
     ("piecewise-fold", _fold),
-    ("common-denominator", _numerator),
     ("exp-rewrite", _rewrite_exp),
 )
 def _piecewise(e: Any) -> Any:
