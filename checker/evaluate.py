@@ -364,10 +364,10 @@ def mp_value(expr: Any, point: Mapping[sp.Symbol, float], dps: int = 50) -> Any:
             return None
         return sp.ImmutableMatrix(expr.rows, expr.cols, vals)
     try:
-        e = unfold(expr).xreplace(subs)
+        e = unfold(expr)
         if e.has(sp.Integral):
-            e = _integrals_done(e, dps)
-        value = e.evalf(dps)
+            e = _integrals_done(e, point, subs, dps)
+        value = e.xreplace(subs).evalf(dps)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError,
             NotImplementedError, AttributeError):
         return None
@@ -376,11 +376,15 @@ def mp_value(expr: Any, point: Mapping[sp.Symbol, float], dps: int = 50) -> Any:
     return value
 
 
-def _integrals_done(e: sp.Basic, dps: int) -> sp.Basic:
-    """Definite integrals with numeric bounds → numbers, by mpmath's quadrature.
+def _integrals_done(e: sp.Basic, point: Mapping[sp.Symbol, float], subs: Mapping[sp.Symbol, sp.Number],
+                    dps: int) -> sp.Basic:
+    """Definite integrals with bounds that are numbers at `point` → their values there, by
+    mpmath's quadrature.
 
     Calling mpmath directly on a compiled integrand is far faster than SymPy's evalf of an
-    Integral; nested integrals are done from the inside out.
+    Integral. The integrand is compiled with the point's symbols as arguments, so one
+    compiled function serves every point. An integral whose integrand holds another
+    integral, or symbols the point does not give, is left to evalf.
     """
     import mpmath
 
@@ -389,23 +393,19 @@ def _integrals_done(e: sp.Basic, dps: int) -> sp.Basic:
             return integral
         var, lo, hi = integral.limits[0]
         inner = integral.function
-        if inner.has(sp.Integral):
+        params = tuple(sorted(inner.free_symbols - {var}, key=sp.default_sort_key))
+        lo, hi = lo.xreplace(subs), hi.xreplace(subs)
+        if inner.has(sp.Integral) or lo.free_symbols or hi.free_symbols or any(p not in point for p in params):
             return integral
-        if inner.free_symbols - {var} or lo.free_symbols or hi.free_symbols:
-            return integral
-        check_names(inner)
-        f = _compile([var], inner, "mpmath")
+        f = lambdify_safe((var, *params), inner, modules="mpmath")
         with mpmath.workdps(dps + 5):
+            values = [mpmath.mpf(point[p]) if not isinstance(point[p], int) else point[p] for p in params]
             bounds = [mpmath.mpf(float(b)) if b.is_finite else (mpmath.inf if b > 0 else -mpmath.inf)
                       for b in (lo, hi)]
-            value = mpmath.quad(f, bounds)
+            value = mpmath.quad(lambda v: f(v, *values), bounds)
         return sp.Float(value.real, dps) + (sp.I * sp.Float(value.imag, dps) if value.imag else 0)
 
-    for _ in range(4):  # nested integrals, innermost first
-        if not e.has(sp.Integral):
-            break
-        e = e.replace(lambda a: isinstance(a, sp.Integral) and not a.function.has(sp.Integral), one)
-    return e
+    return e.replace(lambda a: isinstance(a, sp.Integral) and not a.function.has(sp.Integral), one)
 
 
 def mp_close(a: Any, b: Any, *, rtol: float = 1e-25, atol: float = 1e-30) -> bool:
