@@ -266,11 +266,18 @@ _PLAIN = {m1: sp.Symbol("mu_1"), m2: sp.Symbol("mu_2"), s1: sp.Symbol("sigma_1")
 
 
 def _kl_quad(pr: dict) -> float:
-    import mpmath
+    """∫ N₁ log(N₁/N₂) by the trapezoidal rule over μ₁ ± 14σ₁.
 
-    n1 = lambda z: mpmath.npdf(z, pr["mu_1"], pr["sigma_1"])  # noqa: E731
-    n2 = lambda z: mpmath.npdf(z, pr["mu_2"], pr["sigma_2"])  # noqa: E731
-    return float(mpmath.quad(lambda z: n1(z) * mpmath.log(n1(z) / n2(z)), [-mpmath.inf, pr["mu_1"], mpmath.inf]))
+    For a smooth integrand that decays like a Gaussian the trapezoidal rule converges
+    geometrically in the step; with 4000 steps it is exact to round-off, and what lies
+    beyond 14σ₁ is below e^(−98).
+    """
+    m1, s1, m2, s2 = pr["mu_1"], pr["sigma_1"], pr["mu_2"], pr["sigma_2"]
+    z = np.linspace(m1 - 14 * s1, m1 + 14 * s1, 4001)
+    log_n1 = -0.5 * ((z - m1) / s1) ** 2 - np.log(s1 * math.sqrt(2 * math.pi))
+    log_n2 = -0.5 * ((z - m2) / s2) ** 2 - np.log(s2 * math.sqrt(2 * math.pi))
+    f = np.exp(log_n1) * (log_n1 - log_n2)
+    return float((z[1] - z[0]) * (f.sum() - (f[0] + f[-1]) / 2))
 
 
 def _kl_params(rng: np.random.Generator) -> dict:

@@ -319,3 +319,17 @@ def test_the_common_denominator_step_proves_rational_identities_and_only_those()
     assert symbolic._numerator(good) == 0
     assert symbolic._numerator(bad) != 0
     assert symbolic.prove_zero(good, timeout=5) == (True, "common-denominator")
+
+
+def test_symbolic_proofs_work_on_plain_symbols_but_never_inside_a_sum():
+    """Written-out entries become plain symbols for the proof; x[i] under Σ_i stays indexed."""
+    from checker import symbolic
+
+    written = xs[1] * xs[2] + xs[1]
+    plain = symbolic._in_plain_symbols(written)
+    assert not plain.atoms(sp.Indexed) and len(plain.free_symbols) == 2
+    summed = sp.Sum(xs[k], (k, 1, n))
+    assert symbolic._in_plain_symbols(summed) == summed
+    # and the proof at concrete sizes still tells a wrong sum from a right one
+    assert symbolic.check_identity(sp.Sum(xs[k] ** 2, (k, 1, n)), sp.Sum(xs[k], (k, 1, n)) ** 2,
+                                   sizes=((n, (2, 3)),)).status is not Status.VERIFIED
