@@ -49,13 +49,16 @@ def _wrt_entries(wrt: Any, combo: dict[sp.Symbol, int]) -> list[Any]:
 
 
 def _instance(function: Any, claimed: Any, wrt: Sequence[Any], combo: dict[sp.Symbol, int]):
-    f = instantiate(as_basic(function), combo)
-    c = instantiate(as_basic(claimed), combo)
-    packed, display = scalarize(sp.Tuple(f if not isinstance(f, sp.MatrixBase) else sp.ImmutableMatrix(f),
-                                         c if not isinstance(c, sp.MatrixBase) else sp.ImmutableMatrix(c),
-                                         sp.Tuple(*wrt)))
-    f, c, w = packed
-    return f, c, tuple(w), display
+    display: dict[sp.Symbol, str] = {}
+
+    def plain(e: Any) -> Any:  # scalarized part by part: each part is looked up again at every check
+        out, shown = scalarize(sp.ImmutableMatrix(e) if isinstance(e, sp.MatrixBase) else e)
+        display.update(shown)
+        return out
+
+    f = plain(instantiate(as_basic(function), combo))
+    c = plain(instantiate(as_basic(claimed), combo))
+    return f, c, tuple(plain(w) for w in wrt), display
 
 
 # --- symbolic ---------------------------------------------------------------------------

@@ -89,9 +89,7 @@ def _instantiate(
     sizes: Mapping[sp.Symbol, int] | None,
     functions: Mapping[UndefinedFunction, Callable[[sp.Expr], sp.Expr]] | None,
 ) -> Any:
-    e = unfold(expr)
-    if sizes:
-        e = e.xreplace({k: sp.Integer(v) for k, v in sizes.items()})
+    e = _substituted(unfold(expr), {k: sp.Integer(v) for k, v in (sizes or {}).items()})
     if functions:
         u = sp.Dummy("u")
         try:
@@ -133,6 +131,95 @@ def derivative_done(d: sp.Derivative) -> Any:
 
 def _concrete_shape(e: Any) -> bool:
     return all(isinstance(k, (int, sp.Integer)) for k in e.shape)
+
+
+#: Marks a subexpression that holds a sum or product (see `_substituted`).
+_HAS_SUM = sp.Dummy("has_sum")
+
+
+def _substituted(e: sp.Basic, values: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
+    """`e` with `values` substituted and the sums and products that this makes finite
+    written out, in one walk.
+
+    Substituting the sizes first and writing out the sums after built every term twice:
+    once with the sizes in and the index still symbolic, once per value of the index.
+    Here each subexpression is built once for each assignment of the symbols it holds:
+    a mean μ inside the terms of a variance is built once, not once per term. A bound
+    variable hides the value of a size of the same name, as it should.
+    """
+    if not values and not e.has(sp.Sum, sp.Product):
+        return e
+    watch = set(values) | {v for a in e.atoms(sp.Sum, sp.Product) for v, *_ in a.limits}
+    holds: dict[sp.Basic, frozenset[sp.Symbol]] = {}
+
+    def deps(x: sp.Basic) -> frozenset[sp.Symbol]:
+        """The watched symbols of `x` (with `_HAS_SUM` if it holds a sum or product)."""
+        got = holds.get(x)
+        if got is None:
+            if isinstance(x, sp.Symbol):
+                got = frozenset((x,)) if x in watch else frozenset()
+            else:
+                got = frozenset().union(*(deps(a) for a in x.args if isinstance(a, sp.Basic)))
+                if isinstance(x, (sp.Sum, sp.Product)):
+                    got |= {_HAS_SUM}
+            holds[x] = got
+        return got
+
+    done: dict[tuple[sp.Basic, tuple[tuple[sp.Symbol, sp.Integer], ...]], sp.Basic] = {}
+
+    def walk(x: sp.Basic, env: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
+        d = deps(x)
+        seen = tuple(sorted(((v, env[v]) for v in d if v in env), key=lambda kv: kv[0].name))
+        if not seen and _HAS_SUM not in d:
+            return x
+        key = (x, seen)
+        if key not in done:
+            done[key] = rebuild(x, env)
+        return done[key]
+
+    def rebuild(x: sp.Basic, env: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
+        if isinstance(x, sp.Symbol):
+            return env.get(x, x)
+        if isinstance(x, (sp.Sum, sp.Product)):
+            return binding(x, env)
+        if isinstance(x, (sp.Lambda, sp.Integral)):  # their variables are bound: hide them
+            inner = {k: v for k, v in env.items() if k not in _bound(x)}
+            return generic(x, env, inner)
+        return generic(x, env, env)
+
+    def generic(x: sp.Basic, env: Mapping[sp.Symbol, sp.Integer],
+                inner: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
+        args = [walk(a, inner) if isinstance(a, sp.Basic) else a for a in x.args]
+        if all(a is b for a, b in zip(args, x.args)):
+            return x
+        return x.func(*args)
+
+    def binding(a: sp.Sum | sp.Product, env: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
+        return over(a, len(a.limits) - 1, env)
+
+    def over(a: sp.Sum | sp.Product, k: int, env: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
+        """Σ (or Π) of `a` over limits[k] and those inside it (limits[0] is the innermost),
+        the outer ones having their values in `env`."""
+        free = {key: v for key, v in env.items() if key not in {lim[0] for lim in a.limits[: k + 1]}}
+        var, lo, hi = a.limits[k]
+        lo, hi = walk(lo, free), walk(hi, free)
+        if not (lo.is_Integer and hi.is_Integer and hi - lo <= 1000):
+            # not finite here: kept, with what it holds substituted
+            rest = [sp.Tuple(v, walk(l, free), walk(h, free)) for v, l, h in a.limits[:k]]
+            return a.func(walk(a.function, free), *rest, sp.Tuple(var, lo, hi))
+        terms = []
+        for value in range(int(lo), int(hi) + 1):
+            inner = {**free, var: sp.Integer(value)}
+            terms.append(walk(a.function, inner) if k == 0 else over(a, k - 1, inner))
+        return sp.Add(*terms) if isinstance(a, sp.Sum) else sp.Mul(*terms)
+
+    return walk(e, values)
+
+
+def _bound(x: sp.Lambda | sp.Integral) -> set[sp.Basic]:
+    if isinstance(x, sp.Lambda):
+        return set(x.variables)
+    return {lim[0] for lim in x.limits}
 
 
 def _write_out_sums(e: Any) -> Any:

@@ -333,3 +333,26 @@ def test_symbolic_proofs_work_on_plain_symbols_but_never_inside_a_sum():
     # and the proof at concrete sizes still tells a wrong sum from a right one
     assert symbolic.check_identity(sp.Sum(xs[k] ** 2, (k, 1, n)), sp.Sum(xs[k], (k, 1, n)) ** 2,
                                    sizes=((n, (2, 3)),)).status is not Status.VERIFIED
+
+
+def test_sizes_and_sums_are_instantiated_in_one_walk():
+    """Finite sums are written out, with bounds that depend on an outer index, and a bound
+    variable that shares a size's name hides that size."""
+    from checker.evaluate import _substituted
+
+    i, j, m = sp.symbols("i j m", integer=True, positive=True)
+    three = {n: sp.Integer(3)}
+    r = range(1, 4)
+    cases = [
+        (sp.Sum(sp.Sum(xs[i] * xs[j], (j, 1, i)), (i, 1, n)) + 1 / n,
+         sum(xs[a] * xs[b] for a in r for b in range(1, a + 1)) + sp.Rational(1, 3)),
+        (sp.Sum(xs[i] * xs[j], (j, i, n), (i, 1, n)), sum(xs[a] * xs[b] for a in r for b in range(a, 4))),
+        (sp.Sum(xs[i], (i, 1, n)) * sp.Product(1 + xs[i], (i, 1, n)),
+         (xs[1] + xs[2] + xs[3]) * (1 + xs[1]) * (1 + xs[2]) * (1 + xs[3])),
+        (sp.Sum(xs[i], (i, 1, n), (n, 1, 2)), 2 * xs[1] + xs[2]),
+    ]
+    for e, expected in cases:
+        assert sp.expand(_substituted(e, three) - expected) == 0, e
+    # what stays infinite or symbolic is kept
+    assert _substituted(sp.Sum(xs[i], (i, 1, m)), three) == sp.Sum(xs[i], (i, 1, m))
+    assert _substituted(sp.Sum(k**-2, (k, 1, sp.oo)), three) == sp.Sum(k**-2, (k, 1, sp.oo))
