@@ -250,8 +250,8 @@ def _check_squeeze(claim: SqueezeClaim, *, rng: np.random.Generator, seed: int, 
 
 def _nonneg(e: Any) -> bool | None:
     """Whether SymPy's assumptions show `e` ≥ 0 from a factored or expanded form."""
-    for form in (e, sp.factor(e), sp.expand(e)):
-        if form.is_nonnegative:
+    for form in (lambda: e, lambda: sp.factor(e), lambda: sp.expand(e)):  # the cheapest form first
+        if form().is_nonnegative:
             return True
     return None
 

@@ -221,6 +221,7 @@ def check_identity(
     n_valid = n_dropped = 0
     max_abs = max_rel = 0.0
     tried_sizes: list[int] = []
+    tried_symbols = False
     for inst in instances(lhs, rhs, sizes, rng, assumptions):
         if _shape(inst.lhs) != _shape(inst.rhs):
             ce = Counterexample(point=tuple((str(k), v) for k, v in inst.sizes.items()),
@@ -228,6 +229,7 @@ def check_identity(
                                 note="the two sides have different shapes")
             return Verdict.wrong(Method.NUMERIC, ce, reason="the two sides have different shapes")
         tried_sizes.extend(inst.sizes.values())
+        tried_symbols = tried_symbols or bool(inst.symbols)
         local = sized(assumptions, inst.sizes)
         points = draw_points(inst.symbols, rng, n=n_points, assumptions=local) if inst.symbols else [{}]
         try:
@@ -258,7 +260,8 @@ def check_identity(
                                      evidence=Evidence(n_points=n_valid, seed=seed))
     evidence = Evidence(n_points=n_valid, seed=seed, max_abs_err=max_abs, max_rel_err=max_rel,
                         sizes=tuple(sorted(set(tried_sizes))) or None)
-    needed = max(3, n_points // 4) if any(True for _ in _free(lhs, rhs)) else 1
+    free = bool(sizes) or bool(tried_symbols) or bool(_free(lhs, rhs))  # the cheap tests first
+    needed = max(3, n_points // 4) if free else 1
     if n_valid < needed:
         return Verdict.inconclusive(
             f"too few valid points in the domain ({n_valid} valid, {n_dropped} outside it)",
