@@ -125,7 +125,8 @@ def _evaluated(e: Any, timeout: float) -> Any:
     """`e` with its integrals, sums and limits done by SymPy (in a worker, within budget)."""
     if not isinstance(e, sp.Basic) or not e.has(sp.Integral, sp.Sum, sp.Limit, sp.Product, sp.Derivative):
         return e
-    return symbolic.budgeted(_doit, e, timeout=timeout, what="evaluating integrals, sums and limits")
+    return symbolic.budgeted(_doit, e, timeout=timeout, what="evaluating integrals, sums and limits",
+                             needs=symbolic.needs_of(e))
 
 
 def _evaluation_needs_sizes(st: sp.Basic, sizes: Sizes) -> bool:
@@ -280,7 +281,7 @@ def _prove_inequality(st: sp.Rel, timeout: float, assumptions: tuple[Any, ...] =
         if sp.count_ops(gap) < 200:
             proved = _nonneg(gap)
         else:
-            proved = symbolic.budgeted(_nonneg, gap, timeout=timeout, what="proving an inequality")
+            proved = symbolic.budgeted(_nonneg, gap, timeout=timeout, what="proving an inequality", needs=())
     except (BudgetSpent, WorkerError) as exc:
         return Verdict.inconclusive(str(exc).splitlines()[0], method=Method.SYMBOLIC)
     if proved and not isinstance(st, (sp.StrictGreaterThan, sp.StrictLessThan)):

@@ -88,26 +88,50 @@ HEAVY_STEPS: tuple[Step, ...] = (
 )
 
 
+def _warm_simplify() -> None:
+    import sympy.physics.units  # noqa: F401 - what simplify imports on its first call
+
+
+def _warm_integrals() -> None:
+    t = sp.Dummy("t", real=True)
+    sp.integrate(sp.exp(-t**2), (t, -sp.oo, sp.oo))  # builds the Meijer G-function table
+
+
+def _warm_sums() -> None:
+    t, j = sp.Dummy("t", real=True), sp.Dummy("j", integer=True, nonnegative=True)
+    sp.Sum(t**j / sp.factorial(j), (j, 0, sp.oo)).doit()
+
+
+_WARM_UPS = {"simplify": _warm_simplify, "integrals": _warm_integrals, "sums": _warm_sums}
+
+
 @functools.cache
-def warm_up() -> None:
-    """Load, once in this process, what SymPy loads on first use (call before forking workers).
+def warm_up(what: str) -> None:
+    """Load, once in this process, what SymPy loads on first use of `what` (call before forking).
 
     `simplify` imports sympy.physics.units on its first call, the first definite integral
     builds the Meijer G-function table, and the first infinite sum sets up the summation
     machinery: about 0.1 s each. A budget worker is a fork that ends after one computation,
     so without this every worker paid for them again.
     """
-    import sympy.physics.units  # noqa: F401 - what simplify imports on its first call
-
-    t = sp.Dummy("t", real=True)
-    sp.integrate(sp.exp(-t**2), (t, -sp.oo, sp.oo))
-    j = sp.Dummy("j", integer=True, nonnegative=True)
-    sp.Sum(t**j / sp.factorial(j), (j, 0, sp.oo)).doit()
+    _WARM_UPS[what]()
 
 
-def budgeted(fn: Callable[..., T], *args: Any, timeout: float, what: str) -> T:
-    """`call_with_budget` for SymPy work, in a worker forked after `warm_up`."""
-    warm_up()
+def needs_of(e: Any) -> tuple[str, ...]:
+    """What evaluating the integrals and sums of `e` will load (see `warm_up`)."""
+    kinds = ["simplify"]
+    if isinstance(e, sp.Basic) and e.has(sp.Integral):
+        kinds.append("integrals")
+    if isinstance(e, sp.Basic) and e.has(sp.Sum):
+        kinds.append("sums")
+    return tuple(kinds)
+
+
+def budgeted(fn: Callable[..., T], *args: Any, timeout: float, what: str,
+             needs: Sequence[str] = ("simplify",)) -> T:
+    """`call_with_budget` for SymPy work, in a worker forked after `warm_up` of its `needs`."""
+    for kind in needs:
+        warm_up(kind)
     return call_with_budget(fn, *args, timeout=timeout, what=what)
 
 
