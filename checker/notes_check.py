@@ -235,12 +235,16 @@ def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs
     A chain step that fails is reported alone: the step after it is checked again against
     the last step that held, so one wrong line does not make the next one look wrong.
     """
-    _run(plan.tasks, seed=seed, timeout=timeout, jobs=jobs, cache=cache, progress=progress)
-    for _ in range(64):  # each round repairs the first stale step of every chain
-        repairs = _stale_steps(plan)
-        if not repairs:
-            break
-        _run(repairs, seed=seed, timeout=timeout, jobs=jobs, cache=cache)
+    # long-lived budgeted workers, shared by the repair rounds (a fork per claim costs more
+    # than most claims); one that overruns is killed and replaced. No concurrent.futures: its
+    # threads make fork unsafe. Workers start when the first claim needs one.
+    with BudgetPool(max(1, jobs)) as pool:
+        _run(plan.tasks, pool, seed=seed, timeout=timeout, cache=cache, progress=progress)
+        for _ in range(64):  # each round repairs the first stale step of every chain
+            repairs = _stale_steps(plan)
+            if not repairs:
+                break
+            _run(repairs, pool, seed=seed, timeout=timeout, cache=cache)
     return [_to_result(t) for t in plan.tasks]
 
 
@@ -269,7 +273,7 @@ def _stale_steps(plan: Plan) -> list[Task]:
     return [t for t in stale.values() if t.claim is not None]
 
 
-def _run(tasks: list[Task], *, seed: int, timeout: float, jobs: int, cache: Any, progress: Any = None) -> None:
+def _run(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout: float, cache: Any, progress: Any = None) -> None:
     from checker.cache import claim_key
 
     todo: list[tuple[Task, str | None]] = []
@@ -286,12 +290,9 @@ def _run(tasks: list[Task], *, seed: int, timeout: float, jobs: int, cache: Any,
         return
     # the biggest claims first (longest processing time first), so that no long claim starts
     # last while the other workers have nothing left; the verdicts go back to their tasks
-    order = sorted(range(len(todo)), key=lambda k: -_weight(todo[k][0].claim)) if jobs > 1 else list(range(len(todo)))
+    order = sorted(range(len(todo)), key=lambda k: -_weight(todo[k][0].claim)) if pool.jobs > 1 else list(range(len(todo)))
     args = [(todo[k][0].claim, seed, timeout) for k in order]
-    # long-lived budgeted workers (a fork per claim costs more than most claims); one that
-    # overruns is killed and replaced. No concurrent.futures: its threads make fork unsafe.
-    with BudgetPool(max(1, min(jobs, len(todo)))) as pool:
-        outcomes = pool.map(_run_claim_task, args, timeout=timeout, on_done=progress)
+    outcomes = pool.map(_run_claim_task, args, timeout=timeout, on_done=progress)
     verdicts: list[Verdict] = [None] * len(todo)  # type: ignore[list-item]
     for k, o in zip(order, outcomes):
         verdicts[k] = _outcome_verdict(o)
