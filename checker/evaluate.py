@@ -181,21 +181,13 @@ def _substituted(e: sp.Basic, values: Mapping[sp.Symbol, sp.Integer]) -> sp.Basi
         if isinstance(x, sp.Symbol):
             return env.get(x, x)
         if isinstance(x, (sp.Sum, sp.Product)):
-            return binding(x, env)
+            return over(x, len(x.limits) - 1, env)
         if isinstance(x, (sp.Lambda, sp.Integral)):  # their variables are bound: hide them
-            inner = {k: v for k, v in env.items() if k not in _bound(x)}
-            return generic(x, env, inner)
-        return generic(x, env, env)
-
-    def generic(x: sp.Basic, env: Mapping[sp.Symbol, sp.Integer],
-                inner: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
-        args = [walk(a, inner) if isinstance(a, sp.Basic) else a for a in x.args]
+            env = {k: v for k, v in env.items() if k not in _bound(x)}
+        args = [walk(a, env) if isinstance(a, sp.Basic) else a for a in x.args]
         if all(a is b for a, b in zip(args, x.args)):
             return x
         return x.func(*args)
-
-    def binding(a: sp.Sum | sp.Product, env: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
-        return over(a, len(a.limits) - 1, env)
 
     def over(a: sp.Sum | sp.Product, k: int, env: Mapping[sp.Symbol, sp.Integer]) -> sp.Basic:
         """Σ (or Π) of `a` over limits[k] and those inside it (limits[0] is the innermost),
@@ -471,7 +463,7 @@ def _integrals_done(e: sp.Basic, point: Mapping[sp.Symbol, float], subs: Mapping
     Calling mpmath directly on a compiled integrand is far faster than SymPy's evalf of an
     Integral. The integrand is compiled with the point's symbols as arguments, so one
     compiled function serves every point. An integral whose integrand holds another
-    integral, or symbols the point does not give, is left to evalf.
+    integral (not matched), or symbols the point does not give, is left to evalf.
     """
     import mpmath
 
@@ -482,7 +474,7 @@ def _integrals_done(e: sp.Basic, point: Mapping[sp.Symbol, float], subs: Mapping
         inner = integral.function
         params = tuple(sorted(inner.free_symbols - {var}, key=sp.default_sort_key))
         lo, hi = lo.xreplace(subs), hi.xreplace(subs)
-        if inner.has(sp.Integral) or lo.free_symbols or hi.free_symbols or any(p not in point for p in params):
+        if lo.free_symbols or hi.free_symbols or any(p not in point for p in params):
             return integral
         f = lambdify_safe((var, *params), inner, modules="mpmath")
         with mpmath.workdps(dps + 5):

@@ -260,7 +260,7 @@ def check_identity(
                                      evidence=Evidence(n_points=n_valid, seed=seed))
     evidence = Evidence(n_points=n_valid, seed=seed, max_abs_err=max_abs, max_rel_err=max_rel,
                         sizes=tuple(sorted(set(tried_sizes))) or None)
-    free = bool(sizes) or bool(tried_symbols) or bool(_free(lhs, rhs))  # the cheap tests first
+    free = bool(sizes) or tried_symbols or bool(_free(lhs, rhs))  # the cheap tests first
     needed = max(3, n_points // 4) if free else 1
     if n_valid < needed:
         return Verdict.inconclusive(

@@ -8,33 +8,15 @@ what a document claims, to be decided by the checks, so it is kept as written (u
 
 from __future__ import annotations
 
-from typing import Any
+import functools
 
 import sympy as sp
 
-
-def Eq(lhs: Any, rhs: Any, *, evaluate: bool = False) -> sp.Equality:  # noqa: N802 (SymPy's names)
-    return sp.Eq(lhs, rhs, evaluate=evaluate)
-
-
-def Ne(lhs: Any, rhs: Any, *, evaluate: bool = False) -> sp.Unequality:  # noqa: N802
-    return sp.Ne(lhs, rhs, evaluate=evaluate)
-
-
-def Lt(lhs: Any, rhs: Any, *, evaluate: bool = False) -> sp.StrictLessThan:  # noqa: N802
-    return sp.Lt(lhs, rhs, evaluate=evaluate)
-
-
-def Le(lhs: Any, rhs: Any, *, evaluate: bool = False) -> sp.LessThan:  # noqa: N802
-    return sp.Le(lhs, rhs, evaluate=evaluate)
-
-
-def Gt(lhs: Any, rhs: Any, *, evaluate: bool = False) -> sp.StrictGreaterThan:  # noqa: N802
-    return sp.Gt(lhs, rhs, evaluate=evaluate)
-
-
-def Ge(lhs: Any, rhs: Any, *, evaluate: bool = False) -> sp.GreaterThan:  # noqa: N802
-    return sp.Ge(lhs, rhs, evaluate=evaluate)
-
+Eq = functools.partial(sp.Eq, evaluate=False)
+Ne = functools.partial(sp.Ne, evaluate=False)
+Lt = functools.partial(sp.Lt, evaluate=False)
+Le = functools.partial(sp.Le, evaluate=False)
+Gt = functools.partial(sp.Gt, evaluate=False)
+Ge = functools.partial(sp.Ge, evaluate=False)
 
 __all__ = ["Eq", "Ge", "Gt", "Le", "Lt", "Ne"]

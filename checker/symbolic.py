@@ -1,6 +1,6 @@
 """Symbolic checks: prove ``lhs − rhs = 0`` within a time budget.
 
-Cheap canonical forms come first (`expand`, a common denominator, rewriting in
+Cheap canonical forms come first (a common denominator, `expand`, rewriting in
 exponentials), in the checking process, guarded by the size of the expression; `simplify`
 comes last, in a worker process that is stopped when the budget is spent. A residual that
 no step brings to zero makes the check inconclusive (never wrong: SymPy failing to
@@ -119,12 +119,12 @@ def warm_up(what: str) -> None:
 
 def needs_of(e: Any) -> tuple[str, ...]:
     """What evaluating the integrals and sums of `e` will load (see `warm_up`)."""
-    kinds = ["simplify"]
+    kinds: tuple[str, ...] = ("simplify",)
     if isinstance(e, sp.Basic) and e.has(sp.Integral):
-        kinds.append("integrals")
+        kinds += ("integrals",)
     if isinstance(e, sp.Basic) and e.has(sp.Sum):
-        kinds.append("sums")
-    return tuple(kinds)
+        kinds += ("sums",)
+    return kinds
 
 
 def budgeted(fn: Callable[..., T], *args: Any, timeout: float, what: str,
@@ -271,7 +271,7 @@ def prove_zero(expr: Any, *, timeout: float) -> tuple[bool | None, str]:
             return True, step
     try:
         step, residual = budgeted(_run_steps, e, CHEAP_STEPS + HEAVY_STEPS,
-                                          timeout=timeout, what="symbolic simplification")
+                                  timeout=timeout, what="symbolic simplification")
     except BudgetSpent as exc:
         return None, str(exc)
     except WorkerError as exc:

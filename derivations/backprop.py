@@ -61,7 +61,6 @@ def _through(delta: sp.MatrixSymbol, z: sp.MatrixExpr) -> sp.MatrixExpr:
 _z2_of_z1 = W2 * _sig(z1) + b2
 _z2_of_a1 = W2 * a1 + b2
 _z1_of_x = W1 * x + b1
-_eq = lambda lhs, rhs: Eq(lhs, rhs, evaluate=False)  # noqa: E731
 
 backprop_deltas = Derivation(
     id="backprop_deltas",
@@ -74,7 +73,7 @@ backprop_deltas = Derivation(
         Step(expr=_delta2(z2),
              rule=r"chain rule: $\nabla_a J = a - y$, and $a_i = \sigma(z_i)$ depends on $z_i$ alone",
              latex=r"(a^{[2]} - y)\odot\sigma'(z^{[2]})"),
-        Step(expr=_eq(sp.Derivative(_through(delta2, _z2_of_z1), z1), (W2 * DiagMatrix(_dsig(z1))).T * delta2),
+        Step(expr=Eq(sp.Derivative(_through(delta2, _z2_of_z1), z1), (W2 * DiagMatrix(_dsig(z1))).T * delta2),
              rule=r"chain rule through $z^{[2]} = W^{[2]}\sigma(z^{[1]}) + b^{[2]}$, "
                   r"whose Jacobian is $W^{[2]}\operatorname{diag}\sigma'(z^{[1]})$",
              latex=r"\delta^{[1]} = \frac{\partial J}{\partial z^{[1]}} "
@@ -84,17 +83,17 @@ backprop_deltas = Derivation(
              latex=r"\operatorname{diag}\sigma'(z^{[1]})\,(W^{[2]})^\top\delta^{[2]}"),
         Step(expr=sp.HadamardProduct(W2.T * delta2, _dsig(z1)), rule=r"$\operatorname{diag}(v)\,u = u \odot v$",
              latex=r"(W^{[2]})^\top\delta^{[2]}\odot\sigma'(z^{[1]})"),
-        Step(expr=_eq(sp.Derivative(_loss(_z2_of_a1), W2), _delta2(_z2_of_a1) * a1.T),
+        Step(expr=Eq(sp.Derivative(_loss(_z2_of_a1), W2), _delta2(_z2_of_a1) * a1.T),
              rule=r"chain rule through $z^{[2]}_i = \sum_j W^{[2]}_{ij}a^{[1]}_j + b^{[2]}_i$: "
                   r"$\partial J/\partial W^{[2]}_{ij} = \delta^{[2]}_i a^{[1]}_j$",
              latex=r"\frac{\partial J}{\partial W^{[2]}} &= \delta^{[2]}(a^{[1]})^\top"),
-        Step(expr=_eq(sp.Derivative(_loss(_z2_of_a1), b2), _delta2(_z2_of_a1)),
+        Step(expr=Eq(sp.Derivative(_loss(_z2_of_a1), b2), _delta2(_z2_of_a1)),
              rule=r"the chain rule in $b^{[2]}$, with $\partial z^{[2]}_i/\partial b^{[2]}_i = 1$",
              latex=r"\frac{\partial J}{\partial b^{[2]}} &= \delta^{[2]}"),
-        Step(expr=_eq(sp.Derivative(_through(delta1, _z1_of_x), W1), delta1 * x.T),
+        Step(expr=Eq(sp.Derivative(_through(delta1, _z1_of_x), W1), delta1 * x.T),
              rule=r"the chain rule through $z^{[1]} = W^{[1]}x + b^{[1]}$, as for $W^{[2]}$",
              latex=r"\frac{\partial J}{\partial W^{[1]}} &= \delta^{[1]}x^\top"),
-        Step(expr=_eq(sp.Derivative(_through(delta1, _z1_of_x), b1), delta1),
+        Step(expr=Eq(sp.Derivative(_through(delta1, _z1_of_x), b1), delta1),
              rule=r"the chain rule in $b^{[1]}$, with $\partial z^{[1]}_i/\partial b^{[1]}_i = 1$",
              latex=r"\frac{\partial J}{\partial b^{[1]}} &= \delta^{[1]}"),
     ),

@@ -40,10 +40,6 @@ _std = lambda e: sp.Integral(e * _phi, (t, -sp.oo, sp.oo))  # noqa: E731 - E[e(T
 NORMAL = sp.exp(-(x - mu) ** 2 / (2 * sg**2)) / (sg * sp.sqrt(2 * sp.pi))
 
 
-def _eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Eq:
-    return Eq(lhs, rhs, evaluate=False)
-
-
 normal = Formula(
     id="dist.normal", title="Normal density", topic=TOPIC_DIST, sources=("000 Probability Distributions", "004 Common Probability Distributions"),
     statement=Eq(ops.named("pdf", x), sp.Mul(sp.Pow(sg * sp.Pow(2 * sp.pi, sp.Rational(1, 2), evaluate=False), -1, evaluate=False),
@@ -51,9 +47,9 @@ normal = Formula(
     checks=(
         Check(name="standardised", claim=Identity(lhs=NORMAL.subs(x, mu + sg * t) * sg, rhs=_phi),
               note="with x = μ + σt, f(x) dx = φ(t) dt: the substitution behind the next three checks"),
-        Check(name="integrates-to-one", claim=Property(statement=_eq(_std(1), 1)), note="∫ f = ∫ φ = 1"),
-        Check(name="mean", claim=Property(statement=_eq(_std(mu + sg * t), mu)), note="E[X] = E[μ + σT] = μ"),
-        Check(name="variance", claim=Property(statement=_eq(_std((sg * t) ** 2), sg**2)), note="Var X = σ²E[T²] = σ²"),
+        Check(name="integrates-to-one", claim=Property(statement=Eq(_std(1), 1)), note="∫ f = ∫ φ = 1"),
+        Check(name="mean", claim=Property(statement=Eq(_std(mu + sg * t), mu)), note="E[X] = E[μ + σT] = μ"),
+        Check(name="variance", claim=Property(statement=Eq(_std((sg * t) ** 2), sg**2)), note="Var X = σ²E[T²] = σ²"),
     ),
 )
 
@@ -89,10 +85,10 @@ poisson = Formula(
     id="dist.poisson", title="Poisson distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
     statement=Eq(ops.Prob(Eq(sym("X"), k)), _pois),
     checks=(
-        Check(name="sums-to-one", claim=Property(statement=_eq(sp.Sum(_pois, (k, 0, sp.oo)), 1)),
+        Check(name="sums-to-one", claim=Property(statement=Eq(sp.Sum(_pois, (k, 0, sp.oo)), 1)),
               note="Σ λᵏe^(−λ)/k! = e^λ e^(−λ) = 1"),
-        Check(name="mean", claim=Property(statement=_eq(sp.Sum(k * _pois, (k, 0, sp.oo)), lam))),
-        Check(name="factorial-moment", claim=Property(statement=_eq(
+        Check(name="mean", claim=Property(statement=Eq(sp.Sum(k * _pois, (k, 0, sp.oo)), lam))),
+        Check(name="factorial-moment", claim=Property(statement=Eq(
             sp.Sum(lam ** (k + 2) * sp.exp(-lam) / sp.factorial(k), (k, 0, sp.oo)), lam**2)),
             note="E[K(K−1)] = Σ_{k≥2} λᵏe^(−λ)/(k−2)! = λ² (k(k−1)/k! = 1/(k−2)!, then shift k → k + 2)"),
         Check(name="variance", claim=Identity(lhs=lam**2 + lam - lam**2, rhs=lam),
@@ -108,9 +104,9 @@ exponential = Formula(
     id="dist.exponential", title="Exponential distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
     statement=Eq(ops.named("pdf", xp), _expo),
     checks=(
-        Check(name="integrates-to-one", claim=Property(statement=_eq(sp.Integral(_expo, (xp, 0, sp.oo)), 1))),
-        Check(name="mean", claim=Property(statement=_eq(sp.Integral(xp * _expo, (xp, 0, sp.oo)), 1 / lam))),
-        Check(name="variance", claim=Property(statement=_eq(sp.Integral((xp - 1 / lam) ** 2 * _expo, (xp, 0, sp.oo)), 1 / lam**2))),
+        Check(name="integrates-to-one", claim=Property(statement=Eq(sp.Integral(_expo, (xp, 0, sp.oo)), 1))),
+        Check(name="mean", claim=Property(statement=Eq(sp.Integral(xp * _expo, (xp, 0, sp.oo)), 1 / lam))),
+        Check(name="variance", claim=Property(statement=Eq(sp.Integral((xp - 1 / lam) ** 2 * _expo, (xp, 0, sp.oo)), 1 / lam**2))),
     ),
 )
 
@@ -125,15 +121,15 @@ beta = Formula(
     id="dist.beta", title="Beta distribution", topic=TOPIC_DIST, sources=("004 Common Probability Distributions",),
     statement=Eq(ops.named("pdf", u), _beta_pdf),
     checks=(
-        Check(name="integrates-to-one", claim=Property(statement=_eq(sp.Integral(_beta_int, (u, 0, 1)), 1), sizes=_SAB),
+        Check(name="integrates-to-one", claim=Property(statement=Eq(sp.Integral(_beta_int, (u, 0, 1)), 1), sizes=_SAB),
               note="at integer α, β (several) the integral is a polynomial one; B(α, β) = Γ(α)Γ(β)/Γ(α + β)"),
-        Check(name="integrates-to-one-real", claim=Property(statement=_eq(
+        Check(name="integrates-to-one-real", claim=Property(statement=Eq(
             sp.Integral(u ** (al - 1) * (1 - u) ** (be - 1), (u, 0, 1)), sp.gamma(al) * sp.gamma(be) / sp.gamma(al + be)),
             assumptions=(al > 0.5, be > 0.5), symbolic=False), note="for real α, β > ½, by quadrature at sampled parameters"),
         Check(name="mean-by-beta-functions", claim=Identity(
             lhs=sp.gamma(al + 1) * sp.gamma(be) / sp.gamma(al + be + 1) / (sp.gamma(al) * sp.gamma(be) / sp.gamma(al + be)),
             rhs=al / (al + be)), note="E[X] = B(α + 1, β)/B(α, β) = α/(α + β)"),
-        Check(name="mean", claim=Property(statement=_eq(sp.Integral(u * _beta_int, (u, 0, 1)), A_ / (A_ + B_)), sizes=_SAB)),
+        Check(name="mean", claim=Property(statement=Eq(sp.Integral(u * _beta_int, (u, 0, 1)), A_ / (A_ + B_)), sizes=_SAB)),
     ),
 )
 
@@ -295,7 +291,7 @@ kl_gaussian = Formula(
             lhs=_logratio.subs(x, m1 + s1 * t),
             rhs=_c[0] + _c[1] * t + _c[2] * t**2),
             note="with x = μ₁ + σ₁t the log-ratio is c₀ + c₁t + c₂t²"),
-        Check(name="moments", claim=Property(statement=_eq(_std(t**2) - _std(t), 1)),
+        Check(name="moments", claim=Property(statement=Eq(_std(t**2) - _std(t), 1)),
               note="E[t²] = 1 and E[t] = 0 for t ~ N(0, 1)"),
         Check(name="closed-form", claim=Identity(lhs=_c[0] + _c[1] * 0 + _c[2] * 1, rhs=_KLG),
               note="so KL = c₀ + c₂ = log(σ₂/σ₁) + (σ₁² + (μ₁ − μ₂)²)/(2σ₂²) − ½"),
