@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -41,7 +42,7 @@ from checker.notation_rules import REFUSED as _REFUSED
 from checker.notation_rules import ParseError
 from checker.notation_rules import split_relations as _split_relations
 from checker.notation_text import code as _code
-from checker.notation_text import arguments, derivative_fraction, group, prepare, primes
+from checker.notation_text import Rewrites, arguments, derivative_fraction, group, prepare, primes
 
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
 NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Cov": "Cov",
@@ -75,6 +76,7 @@ class Parsed:
     sides: tuple[Any, ...]
     relations: tuple[str, ...]
     names: Mapping[str, str] = field(default_factory=dict)
+    readings: tuple[Parsed, ...] = ()
 
 
 @dataclass
@@ -88,6 +90,7 @@ class _State:
     primes: list[tuple[str, str, int]] = field(default_factory=list)
     calls: list[tuple[str, list[str]]] = field(default_factory=list)
     matrix_blocks: set[str] = field(default_factory=set)
+    rw: Rewrites = field(default_factory=Rewrites)
 
     @property
     def shapes(self) -> dict[str, tuple[Any, Any]]:
@@ -131,7 +134,7 @@ def _depth(text: str) -> int:
 
 
 #: Placeholder names of the layer (`checker.notation_text`, `checker.notation_matrix`).
-_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
+_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
 
 
 def _guard(text: str, max_length: int, max_depth: int) -> None:
@@ -147,8 +150,35 @@ def _guard(text: str, max_length: int, max_depth: int) -> None:
         raise ParseError(f"{m.group(0)!r} is a name reserved by the notation layer", m.start())
 
 
-def _parse(text: str, notation: Notation) -> Parsed:
-    st = _State(notation)
+#: How many other readings a Parsed keeps at most.
+MAX_READINGS = 3
+
+
+def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset(), readings: bool = True) -> Parsed:
+    """The reading of `text`; with `readings`, the other plausible readings where the layer chose.
+
+    Each choice the text made ambiguous (`Rewrites.found`) is turned off in turn and the text
+    read again; the readings that differ from the first (and from each other) are kept.
+    """
+    st = _State(notation, rw=Rewrites(choices=choices))
+    primary = _guarded(text, st)
+    if not readings or not st.rw.found:
+        return primary
+    others: list[Parsed] = []
+    for choice in sorted(st.rw.found)[:MAX_READINGS]:
+        try:
+            if choice == "sigmoid":  # σ(x) also read as σ times x
+                other = _parse(text, replace(notation, sigma="symbol"), readings=False)
+            else:
+                other = _parse(text, notation, choices=frozenset({choice}), readings=False)
+        except ParseError:
+            continue
+        if other.sides != primary.sides and all(other.sides != o.sides for o in others):
+            others.append(other)
+    return replace(primary, readings=tuple(others)) if others else primary
+
+
+def _guarded(text: str, st: _State) -> Parsed:
     try:
         return _parse_with(text, st)
     except ParseError:
@@ -167,7 +197,7 @@ def _parse_with(text: str, st: _State) -> Parsed:
     src = extract_blocks(text, blocks)
     notation = st.notation
     src = prepare(src, st.calls, log_base=notation.log_base, sigma_is_sigmoid=notation.sigma == "sigmoid",
-                  functions=notation.functions)
+                  functions=notation.functions, rw=st.rw)
     src = primes(src, st.primes)
     for n, (env, body) in enumerate(blocks.items):
         key = "BLK" + _code(n)
@@ -180,9 +210,27 @@ def _parse_with(text: str, st: _State) -> Parsed:
     sides = [_side(p, st) for p in pieces]
     if st.table.entries:
         sides = _resolve_identity(sides)
+    names = _result_names(sides, st.names)
     if not relations:
-        return Parsed(relation=None, sides=tuple(sides), relations=(), names=st.names)
-    return Parsed(relation=relations[0], sides=tuple(sides), relations=tuple(relations), names=st.names)
+        return Parsed(relation=None, sides=tuple(sides), relations=(), names=names)
+    return Parsed(relation=relations[0], sides=tuple(sides), relations=tuple(relations), names=names)
+
+
+def _result_names(sides: list[Any], names: dict[str, str]) -> dict[str, str]:
+    """The display names, without the layer's placeholders; every name of the result has one."""
+    out = {k: v for k, v in names.items() if not _RESERVED.search(k) and not _RESERVED.search(v)}
+    for side in sides:
+        if not isinstance(side, sp.Basic):
+            continue
+        for a in side.atoms(sp.Symbol, sp.MatrixSymbol, sp.IndexedBase):
+            name = str(a.label) if isinstance(a, sp.IndexedBase) else a.name
+            if name not in out and not is_prime_variable(a):
+                out[name] = _latex_name(name, {})
+        for f in side.atoms(sp.core.function.AppliedUndef):
+            name = type(f).__name__
+            if name not in out:
+                out[name] = _latex_name(name, {})
+    return out
 
 
 #: Refusals that matrix marking can lift (with a shape table, A^T and I can be read).
@@ -239,7 +287,7 @@ def _block(env: str, body: str, notation: Notation) -> Any:
 
 
 def _expression(text: str, notation: Notation) -> Any:
-    parsed = _parse(text, notation)
+    parsed = _parse(text, notation, readings=False)
     if parsed.relations or len(parsed.sides) != 1:
         raise ParseError(f"{text.strip()[:60]!r} should be an expression")
     return parsed.sides[0]
@@ -250,7 +298,7 @@ def _condition(text: str, notation: Notation) -> Any:
     t = re.sub(r"^\s*(if|for|when)\b", " ", t).strip().rstrip(",.")
     if re.fullmatch(r"(\\(text|textrm|mbox)\s*\{\s*)?(otherwise|else|elsewhere)\s*\}?", t):
         return sp.true
-    parsed = _parse(t, notation)
+    parsed = _parse(t, notation, readings=False)
     ops = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan,
            "=": sp.Eq, "!=": sp.Ne}
     if not parsed.relations or any(r not in ops for r in parsed.relations):
@@ -295,10 +343,9 @@ def _side(text: str, st: _State) -> Any:
             if not rest.strip():
                 raise ParseError("d/dx is applied to nothing")
             operand = _side(rest, st)
-            wrt = [(_variable(v, st), n) for v, n in variables]
             key = f"DRV{_code(len(derivatives))}"
             derivatives[key] = ("", [])
-            st.values[key] = sp.Derivative(operand, *wrt)
+            st.values[key] = _derivative(operand, variables, st)
             out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
             i = len(text)
             break
@@ -311,8 +358,7 @@ def _side(text: str, st: _State) -> Any:
     mapping = {}
     for key, (body, variables) in derivatives.items():
         if body:
-            inner = _side(body, st)
-            mapping[sp.Symbol(key)] = sp.Derivative(inner, *[(_variable(v, st), n) for v, n in variables])
+            mapping[sp.Symbol(key)] = _derivative(_side(body, st), variables, st)
         else:
             mapping[sp.Symbol(key)] = st.values.pop(key)
     return _xreplace_symbols(expr, mapping) if mapping else expr
@@ -325,10 +371,41 @@ def _xreplace_symbols(expr: Any, mapping: dict[sp.Symbol, Any]) -> Any:
     return expr.xreplace(found) if found else expr
 
 
+def _derivative(operand: Any, variables: list[tuple[str, int]], st: _State) -> Any:
+    """The derivative of `operand` in `variables` (LaTeX names, with their orders).
+
+    A power as the variable (``\\partial \\sigma^2``) is the variable σ² (a symbol ``sigma_pow2``):
+    where the operand is written in σ, it is differentiated as a function of σ² and taken at
+    σ², ``Subs(d/dv f(v^(1/2)), v, σ²)``.
+    """
+    wrt, powers = [], []
+    for text, n in variables:
+        var = _variable(text, st)
+        if isinstance(var, sp.Pow):
+            base, exp = var.args
+            v = sp.Symbol(f"{base.name}_pow{exp}", positive=True)
+            st.names.setdefault(v.name, rf"{st.names.get(base.name, base.name)}^{{{exp}}}")
+            powers.append((base, exp, v))
+            var = v
+        wrt.append((var, n))
+    for base, exp, v in powers:
+        if isinstance(operand, sp.Basic) and operand.has(base):
+            operand = operand.xreplace({base: v ** (sp.Integer(1) / exp)})
+        else:
+            powers = [p for p in powers if p[2] != v]
+    result = sp.Derivative(operand, *wrt)
+    for base, exp, v in powers:
+        result = sp.Subs(result, v, base**exp)
+    return result
+
+
 def _variable(text: str, st: _State) -> Any:
     var = _parse_side(text, st)
     if isinstance(var, sp.MatrixSymbol):
         return var  # ∂J/∂W, left unevaluated (SymPy cannot always differentiate matrix expressions)
+    if isinstance(var, sp.Pow) and isinstance(var.args[0], sp.Symbol) and var.args[1].is_Integer \
+            and var.args[1] > 1 and _SAFE.match(f"{var.args[0].name}_pow{var.args[1]}"):
+        return var  # the variable σ²
     if not isinstance(var, sp.Symbol):
         raise ParseError(f"cannot differentiate with respect to {text!r}")
     return var
@@ -371,11 +448,12 @@ def _parser_message(text: str, exc: Exception) -> str:
     return f"cannot read {text.strip()[:80]!r}{where}: {first}"
 
 
-def _safe_name(raw: str, names: dict[str, str]) -> str:
+def _safe_name(raw: str, names: dict[str, str], labels: Mapping[str, str] | None = None) -> str:
+    """The identifier a name of the parser's becomes; `names` gets its LaTeX (`_latex_name`)."""
     name = raw.replace("\\", "")
     name = re.sub(r"math(?:rm)?\{([^{}]*)\}", r"\1", name)
     name = re.sub(r"(hat|bar|tilde|widehat|overline)\{([^{}]*)\}", r"\2_\1", name).replace("QQ", "_")
-    name = re.sub(r"^ZZ", "", name)  # ZZ marks a name kept literally (d inside a matrix, gamma)
+    name = name.replace("ZZ", "")  # ZZ marks a name kept literally (d inside a matrix, gamma, x^{(i)})
     name = re.sub(r"[{}\s,]", "", name)
     # m_{t-1} and m_{t+1} are different names: spell the sign
     name = re.sub(r"(?<=[A-Za-z0-9])-(?=[A-Za-z0-9])", "m", name)
@@ -386,24 +464,63 @@ def _safe_name(raw: str, names: dict[str, str]) -> str:
         name = "v_" + name
     if not _SAFE.match(name):
         raise ParseError(f"cannot make a safe name of {raw[:40]!r}")
-    names.setdefault(name, raw)
+    if name not in names and not _RESERVED.fullmatch(name):
+        names[name] = _latex_name(raw, labels or {})
     return name
+
+
+#: Names of Greek letters (and ℓ) that the parser gives without their backslash.
+_GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|pi|rho"
+          "|varrho|sigma|varsigma|tau|upsilon|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Upsilon"
+          "|Phi|Psi|Omega|ell")
+
+
+def _latex_name(raw: str, labels: Mapping[str, str]) -> str:
+    r"""The LaTeX of a name as the notes wrote it, from the parser's spelling of it.
+
+    ``math{sigmaQQhat}`` → ``\hat{\sigma}``, ``theta_{ij}`` → ``\theta_{ij}``, ``x_{ZZSk}`` →
+    ``x^{(k)}``, ``W_{ZZLl}`` → ``W^{[l]}``, ``math{LQQcal}`` → ``\mathcal{L}``.
+    """
+    bare = raw.lstrip("\\")
+    if bare in labels:
+        return labels[bare]
+    s = re.sub(rf"(?<![\\A-Za-z{{])({_GREEK})(?![A-Za-z])", r"\\\1", raw)
+
+    def inner(m: re.Match[str]) -> str:
+        x = m.group(1)
+        if x in labels:
+            return labels[x]
+        if x.startswith("ZZsizeQQ"):
+            return rf"\mathrm{{size}}_{{{x[8:]}}}"
+        if x.startswith("ZZ"):
+            x = x[2:]
+            return "\\" + x if re.fullmatch(_GREEK, x) else x
+        if "QQ" in x:  # an accent or a label the labels do not know (a name from the shape table)
+            base, _, rest = x.partition("QQ")
+            base = "\\" + base if re.fullmatch(_GREEK, base) else base
+            return rf"\{rest}{{{base}}}" if rest in ("hat", "bar", "tilde") else rf"{base}^{{\text{{{rest}}}}}"
+        return x if len(x) == 1 else rf"\mathrm{{{x}}}"
+
+    s = re.sub(r"\\?math(?:rm)?\{([^{}]*)\}", inner, s)
+    s = re.sub(r"_\{ZZS([^{}]*)\}", r"^{(\1)}", s)
+    s = re.sub(r"_\{ZZL([^{}]*)\}", r"^{[\1]}", s)
+    return s
 
 
 def _clean(expr: sp.Basic, st: _State) -> Any:
     """Safe names, placeholders filled in, the ML functions, matrices, indexed entries in sums."""
-    names = st.names
+    names, labels = st.names, st.rw.labels
     mapping: dict[sp.Basic, sp.Basic] = {}
     for s in expr.free_symbols:
         if isinstance(s, sp.Symbol) and s.name not in ("+", "-", "+-"):
-            new = _safe_name(s.name, names)
+            new = _safe_name(s.name, names, labels)
             if new != s.name:
                 mapping[s] = sp.Symbol(new, **s.assumptions0)
     for v in expr.atoms(sp.Symbol):  # bound variables too
         if v.name in ("+", "-", "+-"):
             continue  # the direction of a Limit
         if v not in mapping and not _SAFE.match(v.name):
-            mapping[v] = sp.Symbol(_safe_name(v.name, names), **v.assumptions0)
+            mapping[v] = sp.Symbol(_safe_name(v.name, names, labels), **v.assumptions0)
     if mapping:
         expr = expr.xreplace(mapping)
     expr = expr.replace(lambda a: isinstance(a, sp.core.function.AppliedUndef), lambda a: _function(a, st))
@@ -424,8 +541,12 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
     for s in expr.free_symbols:
         if not isinstance(s, sp.Symbol):
             continue
-        if re.fullmatch(r"PRM[a-z]{3}", s.name):
-            mapping[s] = _prime(st.primes[_index(s.name[3:])], st)
+        if re.fullmatch(r"NUM[a-z]{3}", s.name):  # a decimal literal: the exact rational its digits say
+            value = Fraction(st.rw.numbers[_index(s.name[3:])])
+            mapping[s] = sp.Rational(value.numerator, value.denominator)
+        elif re.fullmatch(r"PRM[a-z]{3}", s.name):
+            k = _index(s.name[3:])
+            mapping[s] = _prime(st.primes[k], k, st)
         elif re.fullmatch(r"FNC[a-z]{3}", s.name):
             callee, args = st.calls[_index(s.name[3:])]
             if any(len(_split_relations(a)[0]) > 1 for a in args):
@@ -441,23 +562,42 @@ def _index(code: str) -> int:
     return a * 676 + b * 26 + c
 
 
-def _prime(entry: tuple[str, str, int], st: _State) -> Any:
-    """``f'(x)`` is d/dx f(x); ``f'(g(x))`` is the derivative of f taken at g(x)."""
+#: LaTeX commands of functions SymPy knows: their primes are the derivatives SymPy computes.
+_BUILTIN_COMMANDS = frozenset({"arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "sinh", "cosh", "tanh",
+                               "exp", "arcsin", "arccos", "arctan", "sin", "cos", "tan", "sec", "csc", "cot", "ln",
+                               "log"})
+
+
+def prime_variable(k: int = 0) -> sp.Symbol:
+    """The reserved real variable of the k-th prime of an equation: ``f'(x)`` is
+    ``Subs(Derivative(f(u1_), u1_), u1_, x)``. No name of a note ends with ``_``, so none clashes."""
+    return sp.Symbol(f"u{k + 1}_", real=True)
+
+
+def is_prime_variable(sym: Any) -> bool:
+    """Whether `sym` is one of the variables `prime_variable` reserves."""
+    return isinstance(sym, sp.Symbol) and re.fullmatch(r"u[0-9]+_", sym.name) is not None
+
+
+def _prime(entry: tuple[str, str, int], k: int, st: _State) -> Any:
+    """``f'(x)`` is the derivative of f taken at x: ``Subs(Derivative(f(u), u), u, x)``, also
+    when x is a plain symbol (the notes may define f(w) and then write f'(a)). SymPy's own
+    functions (``\\tanh'``, the sigmoid ``\\sigma'``) at a symbol are their derivative there."""
     callee, arg_text, order = entry
     args = arguments(arg_text)
     if len(args) != 1:
         raise ParseError(f"{callee}' needs a function of one variable")
     arg = _side(args[0], st)
-    if callee.startswith("\\") and not callee.startswith(("\\mathrm", "\\sigma", "\\phi", "\\psi")):
+    if callee.startswith("\\") and callee.lstrip("\\") in _BUILTIN_COMMANDS:
         call = _parse_side(rf"{callee}(\mathrm{{PRMARG}})", st)  # a built-in such as \tanh
         call = call.xreplace({sp.Symbol("PRMARG"): arg}) if isinstance(call, sp.Function) else None
     else:
         call = _call(callee, [arg], st)
     if not isinstance(call, sp.Function) or len(call.args) != 1:
         raise ParseError(f"{callee}' is not the derivative of a function of one variable")
-    if isinstance(arg, sp.Symbol):
+    if not isinstance(call, sp.core.function.AppliedUndef) and isinstance(arg, sp.Symbol):
         return sp.Derivative(call, (arg, order))
-    u = sp.Symbol("u_")
+    u = prime_variable(k)
     return sp.Subs(sp.Derivative(call.func(u), (u, order)), u, arg)
 
 
@@ -467,7 +607,7 @@ def _call(callee: str, args: list[Any], st: _State) -> Any:
     if name.startswith("\\mathrm{") or name.startswith("\\"):
         raw = name
     else:
-        raw = _safe_name(name, st.names)
+        raw = _safe_name(name, st.names, st.rw.labels)
     return _function(sp.Function(raw)(*args), st)
 
 
@@ -483,8 +623,8 @@ def _function(call: Any, st: _State) -> Any:
     if any(is_matrix(a) for a in args) and (plain in ("sigma", "phi", "psi") or NAMED.get(plain) in _ELEMENTWISE):
         # σ(Wx + b) is meant entry by entry, which SymPy's matrix expressions do not say
         raise ParseError(f"{plain} of a matrix (entry by entry) is not supported")
-    if plain == "sigma" and notation.sigma == "sigmoid" and len(args) == 1:
-        return sigmoid(args[0])
+    if plain == "sigma" and len(args) == 1:  # the sigmoid, or (notation sigma="symbol") σ times x
+        return sigmoid(args[0]) if notation.sigma == "sigmoid" else sp.Symbol("sigma") * args[0]
     mapped = NAMED.get(plain)
     if mapped == "relu" and len(args) == 1:
         return relu(args[0])
@@ -494,7 +634,9 @@ def _function(call: Any, st: _State) -> Any:
         return sp.tanh(args[0])
     if mapped == "sign" and len(args) == 1:
         return sp.sign(args[0])
-    name = _safe_name(mapped or plain, names)
+    name = _safe_name(mapped or plain, names, st.rw.labels)
+    if mapped:
+        names.setdefault(name, {"E": r"\mathbb{E}"}.get(mapped, rf"\mathrm{{{plain}}}"))
     return sp.Function(name)(*args)
 
 
