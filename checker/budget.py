@@ -3,10 +3,16 @@ its budget is spent.
 
 SymPy calls can run for ever (``simplify`` of a tower of powers, an integral it cannot
 do, ``(1/3)^{10^{12}}`` evaluated exactly). A thread cannot be stopped and ``signal.alarm``
-is process-global, so the work goes to a forked child; the parent waits at most `timeout`
-seconds and kills the child then. The child's address space is capped
-(``setrlimit(RLIMIT_AS)``, Linux), so an exploding expression costs memory up to the cap
-and no more.
+is process-global, so the work goes to a forked child, and the parent kills the child once
+it has spent its budget. The child's address space is capped (``setrlimit(RLIMIT_AS)``,
+Linux), so an exploding expression costs memory up to the cap and no more.
+
+A time budget counts CPU seconds, not wall time: on a machine busy with other work a
+computation gets fewer seconds of CPU per second of wall time, and a wall-clock budget would
+then stop it earlier in its work and change the verdict. On Linux the parent reads the
+worker's user + system time (with that of the sub-workers it has ended) from
+``/proc/<pid>/stat``; elsewhere it falls back to wall time. A generous wall-clock cap
+(`wall_cap`) still stops a worker that is blocked without using any CPU.
 
 Two ways in:
 
@@ -47,6 +53,97 @@ CONFIGURED = -1
 
 _HAS_FORK = sys.platform != "win32" and "fork" in mp.get_all_start_methods()
 _memory_limit: int | None = DEFAULT_MEMORY
+
+
+#: The wall-clock safety cap of a budget of b CPU seconds is max(WALL_FACTOR * b, b + WALL_SLACK).
+WALL_FACTOR = 4.0
+WALL_SLACK = 30.0
+#: Bounds, in seconds, of the pause between two looks at a worker's CPU time.
+_POLL_MIN, _POLL_MAX = 0.01, 0.25
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _clock_ticks() -> int:
+    try:
+        return int(os.sysconf("SC_CLK_TCK"))
+    except (AttributeError, ValueError, OSError):
+        return 0
+
+
+_CORES = _cpu_count()
+_TICKS = _clock_ticks()
+_PROC = sys.platform.startswith("linux") and _TICKS > 0 and os.path.exists(f"/proc/{os.getpid()}/stat")
+
+
+def wall_cap(budget: float) -> float:
+    """Wall-clock seconds after which a worker with `budget` CPU seconds is stopped whatever it used."""
+    return max(WALL_FACTOR * budget, budget + WALL_SLACK)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by process `pid` and the children it has waited for.
+
+    Read from ``/proc/<pid>/stat`` (utime + stime + cutime + cstime): every thread of the
+    process counts, and so do the sub-workers it started and has ended (a claim's budget holds
+    the budgets of its steps). None when unknown (not Linux, or no such process).
+    """
+    if not _PROC:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+        # the command name (field 2) may hold spaces and parentheses: split after its last ")"
+        fields = data[data.rindex(b")") + 2:].split()
+        return sum(int(f) for f in fields[11:15]) / _TICKS  # fields 14-17
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class _Meter:
+    """How much of its time budget one computation in worker `pid` has spent."""
+
+    def __init__(self, pid: int, budget: float, wall: float | None, cpu_start: float | None = None) -> None:
+        self.pid, self.budget = pid, budget
+        self.cap = wall_cap(budget) if wall is None else wall
+        self.start = time.monotonic()
+        self.cpu_start: float | None = None  # None: CPU time cannot be read, wall time stands in
+        if _PROC:
+            self.cpu_start = cpu_start if cpu_start is not None else (cpu_seconds(pid) or 0.0)
+
+    def used(self) -> float:
+        """CPU seconds used by the computation (wall seconds when CPU time cannot be read)."""
+        if self.cpu_start is None:
+            return time.monotonic() - self.start
+        now = cpu_seconds(self.pid)
+        return 0.0 if now is None else now - self.cpu_start  # gone: its pipe tells what happened
+
+    def spent(self) -> str | None:
+        """Whether the budget is spent: "cpu" (its CPU time), "wall" (the wall-clock cap), or None."""
+        if self.used() >= self.budget:
+            return "cpu"
+        if time.monotonic() - self.start >= self.cap:
+            return "wall"
+        return None
+
+    def wait(self) -> float:
+        """Seconds of wall time to wait before looking again (shorter as the budget runs out)."""
+        wall_left = self.cap - (time.monotonic() - self.start)
+        left = self.budget - self.used()
+        if self.cpu_start is not None:  # n cores spend at most n CPU seconds a second
+            left = min(_POLL_MAX, max(_POLL_MIN, left / _CORES))
+        return max(0.0, min(left, wall_left))
+
+    def message(self, how: str) -> str:
+        """Why the computation was stopped ("time budget spent (...)")."""
+        if how == "wall":
+            return f"time budget spent ({self.budget:g} s; stopped at the wall-clock cap of {self.cap:g} s)"
+        return f"time budget spent ({self.budget:g} s)"
 
 
 class WorkerError(RuntimeError):
@@ -152,15 +249,19 @@ def call_with_budget(
     timeout: float,
     memory: int | None = CONFIGURED,
     what: str = "computation",
+    wall: float | None = None,
 ) -> T:
-    """Run ``fn(*args)`` in a worker process, for at most `timeout` seconds.
+    """Run ``fn(*args)`` in a worker process, for at most `timeout` seconds of CPU time.
 
     Args:
         fn: the computation; its result must be picklable.
-        timeout: seconds of wall time allowed.
+        timeout: CPU seconds allowed (user + system, of the worker and of the sub-workers
+            it has ended; wall seconds where CPU time cannot be read).
         memory: address-space cap of the worker in bytes, None for none, CONFIGURED (the
             default) for the limit set by `set_memory_limit`.
         what: a few words for the message when the budget is spent.
+        wall: wall-clock seconds after which the worker is stopped whatever CPU time it
+            used (default: `wall_cap` of `timeout`).
 
     Returns:
         What `fn` returned.
@@ -177,9 +278,14 @@ def call_with_budget(
     proc = ctx.Process(target=_child, args=(sender, fn, args, _resolve(memory)), daemon=False)
     proc.start()
     sender.close()
+    meter = _Meter(proc.pid, timeout, wall, cpu_start=0.0)  # a fresh child starts from no CPU time
     try:
-        if not receiver.poll(timeout):
-            raise BudgetSpent(timeout, what)
+        while not receiver.poll(meter.wait()):
+            how = meter.spent()
+            if how == "wall":
+                raise BudgetSpent(timeout, f"{what} (stopped at the wall-clock cap of {meter.cap:g} s)")
+            if how:
+                raise BudgetSpent(timeout, what)
         try:
             status, payload = receiver.recv()
         except EOFError:  # the worker died (killed by the memory cap or a signal)
@@ -276,7 +382,7 @@ class _Worker:
 
 
 class BudgetPool:
-    """Up to `jobs` worker processes; each computation gets its own time budget.
+    """Up to `jobs` worker processes; each computation gets its own budget of CPU time.
 
     Workers are forked lazily (so what the parent imported is already loaded in them) and
     reused; a worker whose computation overruns its budget, or that hits the memory cap, is
@@ -292,8 +398,8 @@ class BudgetPool:
         self.memory = _resolve(memory)
         self._idle: list[_Worker] = []
         self._ctx = mp.get_context("fork") if _HAS_FORK else None
-        self._queue: deque[tuple[int, Callable[[Any], Any], Any, float]] = deque()
-        self._busy: dict[Any, tuple[_Worker, int, float, float]] = {}  # conn -> worker, ticket, deadline, budget
+        self._queue: deque[tuple[int, Callable[[Any], Any], Any, float, float | None]] = deque()
+        self._busy: dict[Any, tuple[_Worker, int, _Meter]] = {}  # conn -> worker, ticket, its budget
         self._ready: list[tuple[int, Outcome]] = []
         self._tickets = 0
 
@@ -305,7 +411,7 @@ class BudgetPool:
 
     def close(self) -> None:
         """Stop every worker; what is still running or queued is dropped."""
-        for worker, _, _, _ in self._busy.values():
+        for worker, _, _ in self._busy.values():
             worker.stop(kill=True)
         self._busy.clear()
         self._queue.clear()
@@ -322,15 +428,19 @@ class BudgetPool:
         """Computations waiting for a free worker."""
         return len(self._queue)
 
-    def submit(self, fn: Callable[[Any], Any], item: Any, *, timeout: float) -> int:
-        """Queue ``fn(item)`` with a budget of `timeout` seconds; returns its ticket."""
+    def submit(self, fn: Callable[[Any], Any], item: Any, *, timeout: float, wall: float | None = None) -> int:
+        """Queue ``fn(item)`` with a budget of `timeout` CPU seconds; returns its ticket.
+
+        The worker is also stopped after `wall` seconds of wall time (default: `wall_cap`
+        of `timeout`), whatever CPU time it used.
+        """
         self._tickets += 1
         if self._ctx is None:  # no fork: no way to stop a computation; run it now, in-process
             status, payload = _attempt(fn, (item,))
             self._ready.append((self._tickets, Outcome(status, payload) if status == "ok"
                                 else Outcome(status, message=str(payload))))
         else:
-            self._queue.append((self._tickets, fn, item, timeout))
+            self._queue.append((self._tickets, fn, item, timeout, wall))
         return self._tickets
 
     def collect(self) -> list[tuple[int, Outcome]]:
@@ -347,9 +457,10 @@ class BudgetPool:
 
     def _dispatch(self) -> None:
         while self._queue and len(self._busy) < self.jobs:
-            ticket, fn, item, budget = self._queue.popleft()
+            ticket, fn, item, budget, wall = self._queue.popleft()
             assert self._ctx is not None
             worker = self._idle.pop() if self._idle else _Worker(self._ctx, self.memory)
+            meter = _Meter(worker.proc.pid, budget, wall)  # CPU time counted from here: the worker is idle
             try:
                 worker.conn.send((fn, item))
             except Exception as exc:  # the task itself cannot be sent (unpicklable)
@@ -357,14 +468,14 @@ class BudgetPool:
                 self._ready.append((ticket, Outcome("error", message=f"could not be sent to a worker: "
                                                                      f"{type(exc).__name__}: {exc}")))
                 continue
-            self._busy[worker.conn] = (worker, ticket, time.monotonic() + budget, budget)
+            self._busy[worker.conn] = (worker, ticket, meter)
 
     def _wait(self) -> None:
         if not self._busy:
             return
-        wait = max(0.0, min(deadline for _, _, deadline, _ in self._busy.values()) - time.monotonic())
+        wait = min(meter.wait() for _, _, meter in self._busy.values())
         for conn in mpc.wait(list(self._busy), timeout=wait):
-            worker, ticket, _, _ = self._busy.pop(conn)
+            worker, ticket, _ = self._busy.pop(conn)
             try:
                 status, payload = conn.recv()
             except (EOFError, OSError):  # it died without answering
@@ -376,21 +487,21 @@ class BudgetPool:
                 self._idle.append(worker)
             self._ready.append((ticket, Outcome("ok", payload) if status == "ok"
                                 else Outcome(status, message=str(payload))))
-        now = time.monotonic()
-        for conn, (worker, ticket, deadline, budget) in list(self._busy.items()):
-            if now >= deadline:
+        for conn, (worker, ticket, meter) in list(self._busy.items()):
+            how = meter.spent()
+            if how:
                 del self._busy[conn]
                 worker.stop(kill=True)
-                self._ready.append((ticket, Outcome("time", message=f"time budget spent ({budget:g} s)")))
+                self._ready.append((ticket, Outcome("time", message=meter.message(how))))
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, timeout: float,
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any], *, timeout: float, wall: float | None = None,
             on_done: Callable[[int, int], None] | None = None) -> list[Outcome]:
-        """``fn(item)`` for every item, each within `timeout` seconds of wall time.
+        """``fn(item)`` for every item, each within `timeout` seconds of CPU time.
 
-        `fn` must be a module-level function and items and results picklable. `on_done` is
-        called with (finished, total) after each computation ends.
+        `fn` must be a module-level function and items and results picklable. `wall` is as
+        in `submit`. `on_done` is called with (finished, total) after each computation ends.
         """
-        tickets = {self.submit(fn, item, timeout=timeout): i for i, item in enumerate(items)}
+        tickets = {self.submit(fn, item, timeout=timeout, wall=wall): i for i, item in enumerate(items)}
         results: list[Outcome | None] = [None] * len(items)
         finished = 0
         while finished < len(items):
@@ -402,5 +513,5 @@ class BudgetPool:
         return [r for r in results if r is not None]
 
 
-__all__ = ["CONFIGURED", "DEFAULT_MEMORY", "BudgetPool", "Outcome", "WorkerError", "call_with_budget",
-           "memory_limit", "set_memory_limit"]
+__all__ = ["CONFIGURED", "DEFAULT_MEMORY", "WALL_FACTOR", "WALL_SLACK", "BudgetPool", "Outcome", "WorkerError",
+           "call_with_budget", "cpu_seconds", "memory_limit", "set_memory_limit", "wall_cap"]

@@ -1,4 +1,5 @@
-"""Budgets: worker processes stopped when their time is spent, capped in memory, results in order."""
+"""Budgets: worker processes stopped when their CPU time is spent (or at a wall-clock cap), capped in memory,
+results in order."""
 
 from __future__ import annotations
 
@@ -36,6 +37,23 @@ def _spin_for_ever(_: object) -> None:
         pass
 
 
+def _spin_or_return(arg: tuple[bool, int]) -> int:
+    spin, value = arg
+    if spin:
+        _spin_for_ever(None)
+    return value
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (workers are joined once stopped)."""
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+#: Wall-clock seconds no test below should come near; only a safety net for a hung run.
+HANG = 120.0
+
+
 def test_pool_gives_results_in_input_order_whatever_finishes_first():
     """Results come back in the order of the inputs even when later ones finish first."""
     items = [(0.3, 0), (0.0, 1), (0.2, 2), (0.0, 3), (0.1, 4)]
@@ -46,15 +64,14 @@ def test_pool_gives_results_in_input_order_whatever_finishes_first():
 
 
 def test_pool_stops_an_overrunning_task_and_the_others_finish():
-    """A task that never returns is stopped at its budget; the tasks around it still give their results."""
+    """A task that never returns is stopped at its CPU budget; the tasks around it still give their results."""
     start = time.monotonic()
     with BudgetPool(2) as pool:
-        outcomes = pool.map(_sleep_then, [(0.0, 1), (60.0, 2), (0.0, 3)], timeout=1.0)
-    elapsed = time.monotonic() - start
+        outcomes = pool.map(_spin_or_return, [(False, 1), (True, 2), (False, 3)], timeout=1.0, wall=HANG)
     assert [o.status for o in outcomes] == ["ok", "time", "ok"]
-    assert outcomes[1].message == "time budget spent (1 s)"
+    assert outcomes[1].message == "time budget spent (1 s)"  # its CPU budget, not the wall-clock cap
     assert [outcomes[0].value, outcomes[2].value] == [1, 3]
-    assert elapsed < 1.0 + 2.0
+    assert time.monotonic() - start < HANG, "safety net only: the spinning task was never stopped"
 
 
 def test_pool_replaces_a_killed_worker_and_reuses_the_others():
@@ -103,11 +120,64 @@ def test_memory_limit_must_be_positive():
 
 
 def test_call_with_budget_stops_a_computation_that_never_returns():
-    """A loop that never ends costs its budget and no more."""
+    """A loop that never ends costs its budget of CPU time and no more."""
+    before = _children_cpu()
+    with pytest.raises(BudgetSpent) as spent:
+        call_with_budget(_spin_for_ever, None, timeout=0.5, wall=HANG)
+    assert str(spent.value) == "time budget spent (0.5 s) in computation"  # not the wall-clock cap
+    used = _children_cpu() - before
+    if budget.cpu_seconds(os.getpid()) is not None:  # CPU time is what is counted: the loop got its half second
+        assert 0.5 <= used < 0.5 + 1.0, used
+
+
+def test_a_spinning_pool_task_gets_its_whole_cpu_budget():
+    """A pooled task that spins for ever is stopped once it has used its CPU budget, not before."""
+    before = _children_cpu()
+    with BudgetPool(1) as pool:
+        (outcome,) = pool.map(_spin_for_ever, [None], timeout=0.5, wall=HANG)
+    assert outcome.status == "time" and outcome.message == "time budget spent (0.5 s)"
+    if budget.cpu_seconds(os.getpid()) is not None:
+        assert _children_cpu() - before >= 0.5
+
+
+@pytest.mark.skipif(budget.cpu_seconds(os.getpid()) is None, reason="CPU time of a process is read from /proc (Linux)")
+def test_a_sleeping_computation_is_not_stopped_by_its_cpu_budget():
+    """Sleeping uses no CPU: a computation that sleeps past its budget still gives its result."""
+    assert call_with_budget(_sleep_then, (1.0, 7), timeout=0.3, wall=HANG) == 7
+    with BudgetPool(1) as pool:
+        (outcome,) = pool.map(_sleep_then, [(1.0, 8)], timeout=0.3, wall=HANG)
+    assert outcome.ok and outcome.value == 8
+
+
+def test_a_sleeping_computation_is_stopped_by_the_wall_clock_cap():
+    """A computation blocked without using CPU is still stopped, at the wall-clock safety cap."""
+    with pytest.raises(BudgetSpent, match="wall-clock cap of 1 s"):
+        call_with_budget(_sleep_then, (3600.0, 7), timeout=0.2, wall=1.0)
     start = time.monotonic()
-    with pytest.raises(BudgetSpent):
-        call_with_budget(_spin_for_ever, None, timeout=0.5)
-    assert time.monotonic() - start < 0.5 + 2.0
+    with BudgetPool(2) as pool:
+        outcomes = pool.map(_sleep_then, [(3600.0, 1), (0.0, 2)], timeout=0.2, wall=1.0)
+    assert [o.status for o in outcomes] == ["time", "ok"]
+    assert outcomes[0].message == "time budget spent (0.2 s; stopped at the wall-clock cap of 1 s)"
+    assert time.monotonic() - start >= 1.0  # the cap is wall time: not reached any sooner
+
+
+def test_the_default_wall_clock_cap_is_generous(monkeypatch):
+    """Without `wall`, the cap is four times the budget and at least 30 s more; it can be tuned module-wide."""
+    assert budget.wall_cap(0.5) == 30.5 and budget.wall_cap(20) == 80
+    monkeypatch.setattr(budget, "WALL_SLACK", 0.5)
+    monkeypatch.setattr(budget, "WALL_FACTOR", 2.0)
+    with pytest.raises(BudgetSpent, match="wall-clock cap of 1 s"):
+        call_with_budget(_sleep_then, (3600.0, 7), timeout=0.5)
+
+
+@pytest.mark.skipif(budget.cpu_seconds(os.getpid()) is None, reason="CPU time of a process is read from /proc (Linux)")
+def test_cpu_seconds_counts_this_process_and_its_ended_children():
+    """cpu_seconds follows process_time for this process, plus the CPU time of the children it has waited for."""
+    ours = budget.cpu_seconds(os.getpid())
+    assert ours is not None
+    t = os.times()
+    assert abs(ours - (t.user + t.system + t.children_user + t.children_system)) < 0.1
+    assert budget.cpu_seconds(2**22 + 1) is None  # no such process
 
 
 def _crash(_: object) -> None:
