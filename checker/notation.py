@@ -224,8 +224,12 @@ def _result_names(sides: list[Any], names: dict[str, str]) -> dict[str, str]:
             continue
         for a in side.atoms(sp.Symbol, sp.MatrixSymbol, sp.IndexedBase):
             name = str(a.label) if isinstance(a, sp.IndexedBase) else a.name
-            if name not in out and not is_prime_variable(a):
-                out[name] = _latex_name(name, {})
+            if name in out or is_prime_variable(a):
+                continue
+            # the base of x_i inside a sum: x_i's LaTeX without its subscript
+            entry = next((v for k, v in out.items() if k.startswith(name + "_") and "_" not in k[len(name) + 1:]), None)
+            stripped = re.sub(r"_\s*(\{[^{}]*\}|\\?[A-Za-z0-9]+)$", "", entry) if entry else ""
+            out[name] = stripped if stripped and stripped != entry else _latex_name(name, {})
         for f in side.atoms(sp.core.function.AppliedUndef):
             name = type(f).__name__
             if name not in out:
@@ -484,6 +488,10 @@ def _latex_name(raw: str, labels: Mapping[str, str]) -> str:
     bare = raw.lstrip("\\")
     if bare in labels:
         return labels[bare]
+    m = re.fullmatch(r"([A-Za-z]+)_(hat|bar|tilde|cal)", raw)  # a safe name, e.g. of an entry's base
+    if m:
+        base = "\\" + m.group(1) if re.fullmatch(_GREEK, m.group(1)) else m.group(1)
+        return rf"\math{m.group(2)}{{{base}}}" if m.group(2) == "cal" else rf"\{m.group(2)}{{{base}}}"
     s = re.sub(rf"(?<![\\A-Za-z{{])({_GREEK})(?![A-Za-z])", r"\\\1", raw)
 
     def inner(m: re.Match[str]) -> str:
@@ -587,7 +595,7 @@ def _prime(entry: tuple[str, str, int], k: int, st: _State) -> Any:
     args = arguments(arg_text)
     if len(args) != 1:
         raise ParseError(f"{callee}' needs a function of one variable")
-    arg = _side(args[0], st)
+    arg = _side(primes(args[0], st.primes), st)  # f'(g'(x)): the inner prime gets its own variable
     if callee.startswith("\\") and callee.lstrip("\\") in _BUILTIN_COMMANDS:
         call = _parse_side(rf"{callee}(\mathrm{{PRMARG}})", st)  # a built-in such as \tanh
         call = call.xreplace({sp.Symbol("PRMARG"): arg}) if isinstance(call, sp.Function) else None
@@ -662,4 +670,60 @@ def _indexed_in_sum(s: Any) -> Any:
     return type(s)(body.xreplace(mapping), *s.limits)
 
 
-__all__ = ["Notation", "ParseError", "Parsed", "parse_latex"]
+# --- printing for messages ------------------------------------------------------------------
+
+
+def display(expr: Any, names: Mapping[str, str]) -> str:
+    r"""`expr` in LaTeX as the notes spell it, for a message shown next to the notes' LaTeX.
+
+    `names` is `Parsed.names` (identifier → the LaTeX the notes wrote): ``sigma_hat`` prints as
+    ``\hat{\sigma}``, ``L_cal`` as ``\mathcal{L}``; a prime ``Subs(d/du f(u), u, x)`` as ``f'(x)``;
+    the sigmoid as ``\sigma``. Names `names` does not know print as `_latex_name` spells them.
+    """
+    from sympy.printing.latex import LatexPrinter
+
+    class Printer(LatexPrinter):
+        def _name(self, name: str) -> str:
+            return names.get(name) or _latex_name(name, {})
+
+        def _print_Symbol(self, e: Any, style: str = "plain") -> str:
+            if is_prime_variable(e):
+                return "u"
+            return self._name(e.name)
+
+        def _print_MatrixSymbol(self, e: Any) -> str:
+            return self._name(e.name)
+
+        def _print_IndexedBase(self, e: Any) -> str:
+            return self._name(str(e.label))
+
+        def _print_Indexed(self, e: Any) -> str:
+            return "{%s}_{%s}" % (self._print(e.base), ",".join(self._print(i) for i in e.indices))
+
+        def _print_Function(self, e: Any, exp: Any = None) -> str:
+            if isinstance(e, sp.core.function.AppliedUndef) or type(e).__name__ in ("sigmoid", "relu"):
+                head = {"sigmoid": r"\sigma", "relu": r"\mathrm{ReLU}"}.get(type(e).__name__) \
+                    or self._name(type(e).__name__)
+                if exp is not None:
+                    head = f"{{{head}}}^{{{exp}}}"
+                return r"%s\left(%s\right)" % (head, ", ".join(self._print(a) for a in e.args))
+            return super()._print_Function(e, exp)
+
+        def _print_Subs(self, e: Any) -> str:
+            inner, (var,), (point,) = e.args[0], e.args[1], e.args[2]
+            if is_prime_variable(var) and isinstance(inner, sp.Derivative) and len(inner.variable_count) == 1 \
+                    and isinstance(inner.expr, sp.Function) and inner.expr.args == (var,):
+                order = inner.variable_count[0][1]
+                f = inner.expr
+                head = {"sigmoid": r"\sigma"}.get(type(f).__name__) or (
+                    self._name(type(f).__name__) if isinstance(f, sp.core.function.AppliedUndef)
+                    else super()._print_Function(f).split("{")[0].split("\\left")[0])
+                ticks = "'" * order if order <= 3 else f"^{{({order})}}"
+                return r"%s%s\left(%s\right)" % (head, ticks, self._print(point))
+            return super()._print_Subs(e)
+
+    return Printer().doprint(expr)
+
+
+__all__ = ["MAX_READINGS", "Notation", "ParseError", "Parsed", "display", "is_prime_variable", "parse_latex",
+           "prime_variable"]

@@ -189,7 +189,8 @@ def superscript_labels(s: str, rw: Rewrites) -> str:
     def one(m: re.Match[str]) -> str:
         word = m.group(6) or m.group(7)
         base = m.group(2) or m.group(3) or m.group(4)
-        if word == "T" or (m.group(3) and m.group(3) in _NOT_NAMES) or base.startswith("ZZ"):
+        if word == "T" or (m.group(3) and m.group(3) in _NOT_NAMES) or base.startswith("ZZ") \
+                or re.fullmatch(r"(NUM|FNC|PRM|BLK|DRV|MX)[a-z]{3}|ZZ\w*", word):  # a number, not a label
             return m.group(0)
         base_latex = rw.labels.get(base, m.group(1))
         sup = rw.labels.get(word, rf"\text{{{word}}}")

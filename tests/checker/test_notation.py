@@ -10,10 +10,11 @@ import pytest
 import sympy as sp
 
 from checker.functions import sigmoid
-from checker.notation import Notation, ParseError, parse_latex
+from checker.notation import Notation, ParseError, parse_latex, prime_variable
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-x, y, z, w, b, a, c, d, h, u, n = sp.symbols("x y z w b a c d h u_ n")
+x, y, z, w, b, a, c, d, h, n = sp.symbols("x y z w b a c d h n")
+u = prime_variable(0)
 X, Y = sp.symbols("X Y")
 i, j = sp.symbols("i j")
 E = sp.Function("E")
@@ -32,7 +33,7 @@ TABLE = [
     (r"w_j", sp.Symbol("w_j")),
     (r"\mathbf{w} \cdot \mathbf{x} + b", w * x + b),
     (r"\frac{d}{dx} x^3", sp.Derivative(x**3, x)),
-    (r"f'(x)", sp.Derivative(sp.Function("f")(x), x)),
+    (r"f'(x)", sp.Subs(sp.Derivative(sp.Function("f")(u), u), u, x)),
     (r"\sigma'(x)", sp.Derivative(sigmoid(x), x)),
     (r"\frac{\partial}{\partial w} (w x)^2", sp.Derivative((w * x) ** 2, w)),
     (r"\sum_{i=1}^{n} x_i", sp.Sum(sp.IndexedBase("x")[sp.Symbol("i")], (sp.Symbol("i"), 1, sp.Symbol("n")))),
@@ -48,7 +49,7 @@ TABLE = [
     (r"\partial{L} / \partial{w}", sp.Derivative(sp.Symbol("L"), w)),
     (r"\partial_{w} (w x)", sp.Derivative(w * x, w)),
     (r"f'(g(x))", sp.Subs(sp.Derivative(sp.Function("f")(u), u), u, sp.Function("g")(x))),
-    (r"f''(x)", sp.Derivative(sp.Function("f")(x), (x, 2))),
+    (r"f''(x)", sp.Subs(sp.Derivative(sp.Function("f")(u), (u, 2)), u, x)),
     (r"\tanh'(x)", sp.Derivative(sp.tanh(x), x)),
     (r"\gamma", sp.Symbol("gamma")),
     (r"\frac{TP}{TP + FP}", sp.Symbol("TP") / (sp.Symbol("TP") + sp.Symbol("FP"))),
@@ -234,12 +235,12 @@ def test_random_token_strings_give_a_reading_or_a_parse_error():
 
 def test_size_and_depth_guards_are_fast():
     """A 1 MB equation and 10 000 nested braces are refused at once."""
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: a busy machine does not make the guards slower
     with pytest.raises(ParseError, match="characters long"):
         parse_latex("x+" * 500_000)
     with pytest.raises(ParseError, match="nested"):
         parse_latex("{" * 10_000 + "x" + "}" * 10_000, max_length=100_000)
-    assert time.monotonic() - start < 2
+    assert time.process_time() - start < 2
 
 
 @pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="needs ../shared/corpus")
