@@ -7,14 +7,30 @@ The parser (latex2sympy2_extended) reads LaTeX; this layer makes it read ML nota
 2. relations split at the top level (``=``, ``\\le``, ``\\approx``, chains ``a = b = c``),
    each side parsed on its own;
 3. ``\\log`` without a base is the natural log (configurable);
-4. names: ``\\hat{y}``, ``x_{ij}``, ``m_{t-1}``, ``W^{[l]}``, ``\\mathrm{MSE}``, ``TP`` become
-   plain identifiers (the LaTeX they came from is kept for messages), so no name is ever code;
+4. names: ``\\hat{y}``, ``x_{ij}``, ``m_{t-1}``, ``W^{[l]}``, ``x^{(i)}``, ``s^{\\text{corrected}}``,
+   ``\\mathrm{MSE}``, ``TP`` become plain identifiers, so no name is ever code. `Parsed.names`
+   maps each to the LaTeX the notes wrote (``sigma_hat`` → ``\\hat{\\sigma}``), which `display`
+   uses to print an expression for a message. A superscript that is a word (``\\text{..}``) or
+   ``(k)``/``[l]`` is a part of the name; a number, a letter or an expression is a power.
+   Words are names: a capitalised run of three or more letters (``Sales``) or any run of four
+   or more (``loss``) is one name, and so is a ``\\text``/``\\mathrm``/``\\operatorname`` word
+   that is not a known function; shorter runs (``ab``, ``xy``) are products. ``e``,
+   ``e^{..}`` and upright ``\\mathrm{e}`` are Euler's number, an e inside a word never is;
+   decimal literals (``0.1``, ``.5``, ``1e-3``) are exact rationals made from their digits;
 5. functions: every call of a function name (``\\sigma(wx+b)``, ``f(x, y)``, ``\\mathrm{Var}(X)``,
    ``E[X]``) is cut out and rebuilt from its separately parsed arguments (the parser alone reads
-   ``\\sigma(wx+b)`` as a product and splits nested arguments at every comma);
-6. primes: ``f'(x)`` is ``d/dx f(x)``, ``f'(g(x))`` the derivative of f taken at g(x);
+   ``\\sigma(wx+b)`` as a product and splits nested arguments at every comma); an operator
+   without parentheses takes the product of the factors that follow (``\\ln x / \\ln 2`` is
+   (ln x)/(ln 2), ``\\log ab`` is log(ab)); ``\\log_b a`` is log(a)/log(b);
+6. primes: ``f'(x)``, ``\\ell''(p)``, ``\\mathcal{L}'(p)`` are the derivative of the function taken
+   at the argument, always ``Subs(Derivative(f(u), u), u, x)`` with a reserved variable
+   (`prime_variable`, recognised by `is_prime_variable`), because notes define ``f(w)`` and then
+   write ``f'(a)``; SymPy's own functions (``\\tanh'``, the sigmoid ``\\sigma'``) at a symbol are
+   their derivative there;
 7. derivatives: ``\\frac{\\partial^2 f}{\\partial x \\partial y}``, ``\\partial L / \\partial w``,
-   ``\\frac{d}{dx}`` applied to the rest of the side;
+   ``\\frac{d}{dx}`` applied to the rest of the side, in any name the layer reads
+   (``\\partial \\hat{y}``, ``\\partial \\theta_{ij}``); ``\\partial \\sigma^2`` is the variable σ²
+   unless the order of the numerator counts the power;
 8. sums: ``x_i`` inside ``\\sum_{i=1}^{n}`` is the i-th entry of x, not one symbol;
 9. ``cases`` become a Piecewise and explicit matrices a Matrix; with a shape table
    (`Notation.shapes`) products keep their order, ``A^T``, ``A^{-1}``, ``\\odot`` and ``I``
@@ -22,6 +38,13 @@ The parser (latex2sympy2_extended) reads LaTeX; this layer makes it read ML nota
 10. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
     ``\\arg\\max``, conditional bars, sets) is refused with a ParseError, never guessed
     (`checker.notation_rules`).
+
+Readings. Where the text can be read in more than one plausible way, the layer reads it the
+way notes nearly always mean it and keeps the other readings in `Parsed.readings` (at most
+`MAX_READINGS`, each different from the first and from each other; empty when nothing was
+ambiguous): a word against the product of its letters, ``\\sigma(x)`` as the sigmoid against σ
+times x when σ is also a plain symbol of the same text, the argument of an operator without
+parentheses (``\\ln x / \\ln 2``: the parser's own ln(x / ln 2)), and ``1e-3`` against 1·e − 3.
 """
 
 from __future__ import annotations
