@@ -1,5 +1,5 @@
 """Hostile notes: each gives a clear message or verdict with file and line, runs nothing, and
-ends within its budget plus a small slack."""
+costs its budget plus a small slack of CPU time."""
 
 from __future__ import annotations
 
@@ -14,8 +14,15 @@ import pytest
 
 from checker.cli import main
 
-BUDGET = 2.0  # --timeout of every run below
-SLACK = 4.0  # start-up of workers, reading, reporting: generous for a loaded 2-core machine
+BUDGET = 2.0  # --timeout of every run below (CPU seconds of a worker)
+SLACK = 4.0  # CPU seconds of start-up of workers, reading, reporting
+HANG = 300.0  # wall-clock seconds: only a safety net against a run that never ends, whatever the load
+
+
+def _cpu() -> float:
+    """CPU seconds used by this process and by the workers it has ended (budgets count CPU time, not wall time)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _touching(marker: Path) -> Any:
@@ -39,10 +46,12 @@ def marker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _run(capsys: pytest.CaptureFixture[str], path: Path, *extra: str) -> tuple[int, dict[str, Any], str, float]:
-    start = time.monotonic()
+    """Exit code, JSON report, stderr, and the CPU seconds the run cost (this process and its workers)."""
+    start, cpu = time.monotonic(), _cpu()
     code = main(["check", str(path), "--no-cache", "--jobs", "1", "--timeout", str(BUDGET), "--format", "json",
                  *extra])
-    elapsed = time.monotonic() - start
+    elapsed = _cpu() - cpu
+    assert time.monotonic() - start < HANG, f"{path.name}: the run did not end (safety net)"
     captured = capsys.readouterr()
     return code, json.loads(captured.out), captured.err, elapsed
 
@@ -165,7 +174,8 @@ def test_a_claim_check_that_hangs_is_stopped_at_the_time_budget(tmp_path, marker
 
     def hangs_on_b(claim, seed, timeout):  # type: ignore[no-untyped-def]
         if "b" in {s.name for s in claim.lhs.free_symbols}:
-            time.sleep(3600)
+            while True:  # uses CPU all along: budgets count CPU time
+                pass
         return real(claim, seed, timeout)
 
     monkeypatch.setattr(notes_check, "_run_claim", hangs_on_b)
@@ -208,9 +218,10 @@ def test_a_file_whose_reading_never_ends_is_reported_and_the_others_are_checked(
     slow.write_text("[" * 1_000_000, encoding="utf-8")  # about 20 s for markdown-it
     good = tmp_path / "b_good.md"
     good.write_text("$$a + a = 2a$$\n", encoding="utf-8")
-    start = time.monotonic()
+    start, cpu = time.monotonic(), _cpu()
     code = main(["check", str(slow), str(good), "--no-cache", "--jobs", "1", "--timeout", "0.5", "--format", "json"])
-    elapsed = time.monotonic() - start
+    elapsed = _cpu() - cpu
+    assert time.monotonic() - start < HANG, "the run did not end (safety net)"
     doc = json.loads(capsys.readouterr().out)
     assert code == 2 and elapsed < 1.0 + SLACK
     assert doc["errors"] == [f"{slow}: reading it took longer than 1 s (its Markdown or LaTeX structure, not its "

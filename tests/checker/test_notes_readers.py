@@ -142,10 +142,10 @@ def test_huge_and_deeply_nested_input_reads_quickly(tmp_path):
     big.write_text(("Some text $x = 1$ here.\n" * 45000)[:1_000_000])
     deep = tmp_path / "deep.md"
     deep.write_text("$$" + "{" * 10000 + "x" + "}" * 10000 + "$$\n")
-    start = time.monotonic()
+    start = time.process_time()  # CPU time: a busy machine does not make the reading slower
     assert len(equations(read_path(big))) > 10000
     assert len(equations(read_path(deep))) == 1
-    assert time.monotonic() - start < 30
+    assert time.process_time() - start < 30
 
 
 @pytest.mark.skipif(not (SHARED / "corpus" / "notes").is_dir(), reason="needs ../shared/corpus")
