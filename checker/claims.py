@@ -162,6 +162,31 @@ class SqueezeClaim:
         return "squeeze"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Approximation:
+    """``value ≈ stated``: the number `value` rounds to `stated` at the place of its last digit.
+
+    `unit` is the place value of the last stated digit (``0.622`` → 1/1000, ``1.2·10⁻³`` →
+    1/10000). `value` is a SymPy expression without free symbols; a free symbol makes the
+    claim undecidable (it is not a given number). See `checker.approx`.
+    """
+
+    value: Any
+    stated: sp.Rational
+    unit: sp.Rational
+    assumptions: Assumptions = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stated, sp.Rational):
+            raise ValueError(f"Approximation(stated={self.stated!r}): an exact sp.Rational")
+        if not isinstance(self.unit, sp.Rational) or not self.unit.is_positive:
+            raise ValueError(f"Approximation(unit={self.unit!r}): a positive sp.Rational")
+
+    @property
+    def kind(self) -> str:
+        return "approximation"
+
+
 Sampler = Callable[[np.random.Generator], Mapping[str, Any]]
 Program = Callable[[Mapping[str, Any]], Any]
 
@@ -209,9 +234,9 @@ class CodeGradientClaim:
 
 
 Claim = (Identity | DerivativeClaim | GradientClaim | Property | SqueezeClaim | CodeClaim
-         | CodeGradientClaim)
+         | CodeGradientClaim | Approximation)
 
 __all__ = [
-    "Assumptions", "Claim", "CodeClaim", "CodeGradientClaim", "DerivativeClaim",
+    "Approximation", "Assumptions", "Claim", "CodeClaim", "CodeGradientClaim", "DerivativeClaim",
     "GradientClaim", "Identity", "Property", "Sizes", "SqueezeClaim",
 ]
