@@ -9,6 +9,7 @@
 - SqueezeClaim: both bounds checked as inequalities, their limits as properties.
 - CodeClaim: the transcribed code against its reference at sampled inputs.
 - CodeGradientClaim: hand-written gradient code against finite differences of its loss.
+- Approximation: the value computed in high precision, against the stated digits.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from checker import derivatives, numeric, symbolic
+from checker import approx, derivatives, numeric, symbolic
 from checker.budget import WorkerError
 from checker.claims import (
-    Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property, Sizes,
-    SqueezeClaim,
+    Approximation, Claim, CodeClaim, CodeGradientClaim, DerivativeClaim, GradientClaim, Identity, Property,
+    Sizes, SqueezeClaim,
 )
 from checker.errors import BudgetSpent, UnsafeNameError
 from checker.evaluate import instantiate, mp_value
@@ -99,6 +100,8 @@ def _dispatch(claim: Claim, *, rng: np.random.Generator, seed: int, timeout: flo
     if isinstance(claim, CodeGradientClaim):
         return [CheckResult(name="finite-difference",
                             verdict=derivatives.check_code_gradient(claim, rng=rng, seed=seed))]
+    if isinstance(claim, Approximation):
+        return [CheckResult(name="numeric", verdict=approx.check_approximation(claim, timeout=timeout))]
     raise TypeError(f"check(claim={claim!r}): not a claim")
 
 
