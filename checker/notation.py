@@ -191,7 +191,8 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
     for choice in sorted(st.rw.found)[:MAX_READINGS]:
         try:
             if choice == "sigmoid":  # σ(x) also read as σ times x
-                other = _parse(text, replace(notation, sigma="symbol"), readings=False)
+                other = _parse(text, replace(notation, sigma="symbol"), choices=frozenset({choice}),
+                               readings=False)
             else:
                 other = _parse(text, notation, choices=frozenset({choice}), readings=False)
         except ParseError:
@@ -654,8 +655,10 @@ def _function(call: Any, st: _State) -> Any:
     if any(is_matrix(a) for a in args) and (plain in ("sigma", "phi", "psi") or NAMED.get(plain) in _ELEMENTWISE):
         # σ(Wx + b) is meant entry by entry, which SymPy's matrix expressions do not say
         raise ParseError(f"{plain} of a matrix (entry by entry) is not supported")
-    if plain == "sigma" and len(args) == 1:  # the sigmoid, or (notation sigma="symbol") σ times x
-        return sigmoid(args[0]) if notation.sigma == "sigmoid" else sp.Symbol("sigma") * args[0]
+    if plain == "sigma" and notation.sigma == "sigmoid" and len(args) == 1:
+        return sigmoid(args[0])
+    if plain == "sigma" and not st.rw.on("sigmoid") and len(args) == 1:  # the other reading: σ times x
+        return sp.Symbol("sigma") * args[0]
     mapped = NAMED.get(plain)
     if mapped == "relu" and len(args) == 1:
         return relu(args[0])
