@@ -124,10 +124,11 @@ def test_call_with_budget_stops_a_computation_that_never_returns():
     before = _children_cpu()
     with pytest.raises(BudgetSpent) as spent:
         call_with_budget(_spin_for_ever, None, timeout=0.5, wall=HANG)
-    assert str(spent.value) == "time budget spent (0.5 s) in computation"  # not the wall-clock cap
+    assert str(spent.value) == "time budget spent (0.5 s) in computation", spent.value  # not the wall-clock cap
     used = _children_cpu() - before
     if budget.cpu_seconds(os.getpid()) is not None:  # CPU time is what is counted: the loop got its half second
-        assert 0.5 <= used < 0.5 + 1.0, used
+        assert used >= 0.5, f"stopped after {used:.2f} CPU seconds"
+        assert used < 0.5 + 2.0, f"stopped only after {used:.2f} CPU seconds"
 
 
 def test_a_spinning_pool_task_gets_its_whole_cpu_budget():
