@@ -429,6 +429,10 @@ def float_values(fn: Callable[..., Any], args: Sequence[sp.Symbol],
     return out
 
 
+def _has_infinite_limit(e: sp.Basic) -> bool:
+    return any(not (lo.is_finite and hi.is_finite) for a in e.atoms(sp.Sum, sp.Product) for _, lo, hi in a.limits)
+
+
 def mp_value(expr: Any, point: Mapping[sp.Symbol, float], dps: int = 50) -> Any:
     """`expr` at `point` with `dps` significant digits, as a SymPy number (or matrix).
 
@@ -446,6 +450,10 @@ def mp_value(expr: Any, point: Mapping[sp.Symbol, float], dps: int = 50) -> Any:
         e = unfold(expr)
         if e.has(sp.Integral):
             e = _integrals_done(e, point, subs, dps)
+        if _has_infinite_limit(e):
+            # SymPy sums a series of Float terms wrongly (Σ 0.2^k for k ≥ 0 gives 1.0): the
+            # point's exact binary values instead
+            subs = {s: sp.Rational(v) for s, v in point.items()}
         value = e.xreplace(subs).evalf(dps)
     except (TypeError, ValueError, ZeroDivisionError, ArithmeticError, RecursionError,
             NotImplementedError, AttributeError):

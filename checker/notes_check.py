@@ -12,8 +12,9 @@ a function of the variable is uncheckable, not true.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -21,16 +22,24 @@ import sympy as sp
 from checker.budget import BudgetPool, Outcome
 from checker.engine import DEFAULT_TIMEOUT
 from checker.engine import check as check_claim
-from checker.notation import Notation, ParseError, parse_latex
+from checker.notation import Notation, ParseError, is_prime_variable, parse_latex
 from checker.notes import Directive, Equation
 from checker.notes_context import (Context, _apply_directive, _claim_for, _definition, _opaque_derivative, _Row, _rows,
-                                   _running_text, _substitute, _undefined_functions)
-from checker.notes_forms import declaration, entry_derivative, is_matrix, redefined, same_form, shape_of
+                                   _running_text, _substitute, _undefined_functions, value_of)
+from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
+from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, fault_hook, hypothesis as _hypothesis, internal_error,
+                                  recursive as _recursive, side_conditions, side_texts as _side_texts, spelled,
+                                  unclear_sum_extent)
+from sympy.core.function import AppliedUndef
+
+from checker.approx import parse_stated
+from checker.claims import Approximation
 from checker.results import Result
-from checker.verdict import Status, Verdict
+from checker.verdict import Method, Status, Verdict
 
 
 def _run_claim(claim: Any, seed: int, timeout: float) -> Verdict:
+    fault_hook("check", claim)
     return check_claim(claim, seed=seed, timeout=timeout / 2).verdict
 
 
@@ -54,6 +63,17 @@ class Task:
     undefined: tuple[str, ...] = ()  # functions the notes use without defining them
     redefines: str = ""  # a defined name given another form: a new definition, or a claim
     verdict: Verdict | None = None
+    used: tuple[str, ...] = ()  # defined names substituted into the claim
+    origins: dict[str, int] = field(default_factory=dict)  # line of each definition or value used
+    spelling: dict[str, str] = field(default_factory=dict)  # how the notes write each name
+    evaluation: tuple[str, ...] = ()  # a worked number that depends on names without a value
+    hypothesis: str = ""  # the words before it make it an equation to solve, not an identity
+    described: tuple[str, ...] = ()  # names given to a defined function that the notes describe only in words
+    extent: str = ""  # the index of a sum whose extent the notes leave unclear
+    anew: bool = False  # a restated name that may be defined anew: a differing form is a definition
+    operators: tuple[str, ...] = ()  # E, Var, P... without a distribution: only a symbolic proof counts
+    note: str = ""  # why a verdict was changed by the verdict policy
+    retry: Task | None = None  # a failed chain step compared again with the last side that held
 
 
 @dataclass
@@ -61,18 +81,6 @@ class _Chain:
     sides: list[Any]
     relations: list[str]
     ctx_assumptions: list[sp.Basic]
-
-
-def _verdict_message(v: Verdict, kind: str, step: int, chain: bool) -> str:
-    if v.status is Status.VERIFIED:
-        return f"verified ({v.method.value if v.method else 'unknown method'})"
-    if v.status is Status.WRONG:
-        if kind == "derivative":
-            return "the claimed derivative disagrees with finite differences of the function"
-        if chain:
-            return f"step {step} does not follow from the step before"
-        return "the two sides differ"
-    return v.reason or "could not decide"
 
 
 class Plan:
@@ -85,7 +93,11 @@ class Plan:
 
     def add_source(self, items: Iterable[Equation | Directive], *, notation: Notation | None = None,
                    assumptions: Sequence[sp.Basic] = ()) -> None:
-        """Read one source's items in order, with a fresh context, and plan its tasks."""
+        """Read one source's items in order, with a fresh context, and plan its tasks.
+
+        An error inside the planning of one equation makes that equation `inconclusive`
+        ("internal error"); the other equations are planned as usual.
+        """
         ctx = Context(notation=notation or Notation(), assumptions=list(assumptions), parse=self.parse)
         for item in items:
             if isinstance(item, Directive):
@@ -97,9 +109,21 @@ class Plan:
                                            latex=f"mathcheck: {item.verb} {item.argument}", kind="directive",
                                            fixed=Verdict(status=Status.UNPARSED, reason=problem), message=problem))
                 continue
-            self._plan_equation(item, ctx)
+            if item.section != ctx.section:
+                ctx.section = item.section
+                ctx.values.clear()  # a worked example's numbers end at the next heading
+            before = len(self.tasks)
+            try:
+                self._plan_equation(item, ctx)
+            except Exception as exc:  # noqa: BLE001 - one equation's failure must not stop the run
+                del self.tasks[before:]
+                rows = _rows(item) or [_Row(item.line, item.column, item.latex, False)]
+                message = internal_error("planning", exc)
+                self.tasks.append(Task(eq=item, row=rows[0], step=1, latex=item.latex, kind="internal",
+                                       fixed=Verdict.inconclusive(message), message=message))
 
     def _plan_equation(self, eq: Equation, ctx: Context) -> None:
+        fault_hook("plan", eq.latex)
         expect_wrong, ctx.expect_wrong_next = ctx.expect_wrong_next, False
         rows = _rows(eq)
         if ctx.skip_next:
@@ -131,42 +155,82 @@ class Plan:
                                        message=f"cannot read: {exc}"))
                 chain_tail = current_chain = None
                 continue
+            for name, spelled in (getattr(parsed, "names", None) or {}).items():
+                ctx.spelling.setdefault(name, spelled)
             sides, relations = list(parsed.sides), list(parsed.relations)
+            texts = _side_texts(row.latex, len(sides))
+            if row.continues and chain_tail is None:
+                # the row it continues could not be read (that row is reported): this step is not
+                # checked, and the next row is compared with this one
+                reason = "the row before could not be read, so this step is not checked"
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="chain-step",
+                                       fixed=Verdict.inconclusive(reason), message=reason))
+                chain_tail = sides[-1]
+                current_chain = len(self.chains)
+                self.chains.append(_Chain([_substitute(sides[-1], ctx)], [], list(ctx.assumptions)))
+                continue
             if row.continues:
-                if chain_tail is None:
-                    continue  # the row it continues could not be read; that row is reported
                 sides = [chain_tail] + sides
                 relations = [row.lead] + relations
+                texts = [""] + texts
             if not relations:
                 continue  # an expression, not a claim
+            first = 1  # the first step that is a claim
+            if not row.continues and relations[0] == "=":
+                value = value_of(sides[0], sides[1], ctx) if len(sides) == 2 else None
+                if value is not None:
+                    name, number = value
+                    ctx.values[name] = number
+                    ctx.origins[name] = row.line
+                    self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="value",
+                                           fixed=Status.DEFINED,
+                                           message=f"sets {self._spell(name, ctx)} = {number} for the worked numbers "
+                                                   "that follow"))
+                    continue
             running = _running_text(eq, sides, relations, ctx)
             if running is not None and not row.continues:
                 kind, message = running
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind=kind,
                                        fixed=Status.SKIPPED, message=message))
                 continue
-            definition = None if row.continues else _definition(parsed, eq, ctx)
-            if definition is not None and len(sides) == 2:
+            definition = None
+            if not row.continues and relations[0] == "=":
+                definition = _definition(sides[0], sides[1], eq.display, ctx)
+                if definition is None:
+                    definition = self._new_definition(sides, eq, ctx)
+            if definition is not None:
                 name, params, body = definition
                 if is_matrix(body):
                     # matrices are read but not checked in notes: a later scalar reading of the
                     # name must not receive a matrix
                     self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
                                            fixed=Status.DEFINED,
-                                           message=f"defines the matrix {name} (not used in checks)"))
+                                           message=f"defines the matrix {self._spell(name, ctx)} (not used in checks)"))
+                    chain_tail = current_chain = None
                     continue
-                ctx.definitions[name] = (params, _substitute(body, ctx))
+                anew = name in ctx.definitions
+                ctx.define(name, params, body, row.line)
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
-                                       fixed=Status.DEFINED, message=f"defines {name}"))
-                chain_tail = sides[1]
-                current_chain = len(self.chains)  # `&=` rows below continue from the definition
-                self.chains.append(_Chain([_substitute(sides[1], ctx)], [], list(ctx.assumptions)))
-                continue
+                                       fixed=Status.DEFINED,
+                                       message=f"defines {self._spell(name, ctx)}{' anew' if anew else ''}"))
+                if len(sides) == 2:
+                    chain_tail = sides[1]
+                    current_chain = len(self.chains)  # `&=` rows below continue from the definition
+                    self.chains.append(_Chain([_substitute(sides[1], ctx)], [], list(ctx.assumptions)))
+                    continue
+                first = 2  # a = b = c that starts by naming a: the steps after the first are claims
             renamed = "" if row.continues else redefined(sides, relations, ctx.definitions)
-            substituted = [_substitute(x, ctx) for x in sides]
-            if renamed and not same_form(substituted[1], ctx.definitions[renamed][1]):
-                # From here on the name has two meanings; neither is used for later claims.
-                del ctx.definitions[renamed]
+            # a defined name restated: a claim that it equals its definition. In another part of the
+            # notes (the Poisson ℓ after the Bernoulli ℓ), or without words that make it a consequence
+            # ("so", "equivalently", "which unrolls to"), it may also define the name anew: a form that
+            # differs is then a new definition, not an error
+            anew = bool(renamed) and (ctx.sections.get(renamed, ctx.section) != ctx.section
+                                      or not _CONSEQUENCE.search(_last_sentence(eq.context))) \
+                and not _recursive(renamed, ctx.definitions[renamed][1], ctx)
+            used: set[str] = set()
+            substituted = [_substitute(x, ctx, used=used) for x in sides]
+            sequences = sorted(n for n in used | ({renamed} if renamed else set())
+                               if _recursive(n, ctx.definitions[n][1], ctx))
             if row.continues and current_chain is not None:
                 # an `&=` row extends the chain of the rows above it (its first side is their last)
                 chain_id = current_chain
@@ -181,22 +245,73 @@ class Plan:
             current_chain = chain_id
             is_chain = len(sides) > 2 or row.continues
             for k, rel in enumerate(relations, start=1):
+                if k < first:
+                    continue
                 g = offset + k  # index of the right side within the whole chain
                 task = Task(eq=eq, row=row, step=k, latex=row.latex, kind="chain-step" if is_chain else "identity",
                             expected_wrong=expect_wrong, chain=(chain_id, g), against=g - 1)
                 task.undefined = tuple(sorted(set(_undefined_functions(substituted[k - 1], ctx))
                                               | set(_undefined_functions(substituted[k], ctx))))
-                self._fill(task, substituted[k - 1], substituted[k], rel, ctx.assumptions, is_chain)
+                task.used = tuple(sorted(used))
+                task.spelling = dict(ctx.spelling)
+                task.origins = {n: ctx.origins[n] for n in used if n in ctx.origins}
+                task.hypothesis = _hypothesis(eq) if not row.continues else ""
+                self._fill(task, substituted[k - 1], substituted[k], rel, ctx, is_chain,
+                           stated=texts[k] if k < len(texts) else "")
                 task.redefines = renamed
+                task.anew = anew and k == 1
+                task.described = tuple(sorted(set(_described_arguments(sides[k - 1], sides[k], ctx))
+                                              | set(_described_arguments(sides[k], sides[k - 1], ctx))))
+                task.extent = unclear_sum_extent(sides[k - 1], ctx.spelling) or unclear_sum_extent(sides[k], ctx.spelling)
+                if sequences and task.claim is not None:
+                    names = ", ".join(f"{self._spell(n, ctx)} (line {ctx.origins.get(n, '?')})" for n in sequences)
+                    reason = (f"it is about {names}, defined from its previous term; claims about such a sequence "
+                              "are not unrolled yet, so it is not checked")
+                    task.claim, task.fixed, task.message = None, Verdict.inconclusive(reason), reason
                 self.tasks.append(task)
             chain_tail = sides[-1]
+            if anew:
+                ctx.define(renamed, self._params(sides[0]), sides[1], row.line)
 
-    def _fill(self, task: Task, a: Any, b: Any, rel: str, assumptions: Sequence[sp.Basic], is_chain: bool) -> None:
-        if rel in ("approx", "≈"):
-            task.fixed, task.kind, task.message = Status.SKIPPED, "approximation", "an approximation is not checked"
-            return
+    @staticmethod
+    def _params(lhs: Any) -> tuple[sp.Symbol, ...]:
+        if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args):
+            return tuple(lhs.args)
+        return ()
+
+    @staticmethod
+    def _spell(name: str, ctx: Context) -> str:
+        return spelled(name, ctx.spelling)
+
+    @staticmethod
+    def _new_definition(sides: list[Any], eq: Equation, ctx: Context) -> tuple[str, tuple[sp.Symbol, ...], Any] | None:
+        """A defined name restated with words that say it is defined anew ("the loss becomes ...")."""
+        if len(sides) != 2 or not _DEFINES_ANEW.search(eq.context[-120:]):
+            return None
+        name = redefined(sides, ["="], ctx.definitions)
+        if not name:
+            return None
+        lhs, rhs = sides
+        params = tuple(lhs.args) if isinstance(lhs, AppliedUndef) else ()
+        if any(not isinstance(p, sp.Symbol) for p in params):
+            return None
+        return name, params, rhs
+
+    def _fill(self, task: Task, a: Any, b: Any, rel: str, ctx: Context, is_chain: bool, *, stated: str = "") -> None:
+        assumptions = ctx.assumptions
         if rel == "propto":
             task.fixed, task.kind, task.message = Status.SKIPPED, "relation", "a proportionality is not checked"
+            return
+        operators = sorted({type(x).__name__ for e in (a, b) if isinstance(e, sp.Basic)
+                            for x in e.atoms(AppliedUndef)} & _OPERATORS)
+        if operators and rel != "=":
+            reason = (f"{', '.join(operators)} (expectation, variance, probability) need a distribution, which the "
+                      "notes do not give; it is not checked")
+            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "probability", reason
+            return
+        task.operators = tuple(operators)  # an identity of them may still hold by algebra alone
+        if rel in ("approx", "≈"):
+            self._approximation(task, a, b, ctx, stated)
             return
         if any(isinstance(v, sp.MatrixExpr) for e in (a, b) if isinstance(e, sp.Basic)
                for d in e.atoms(sp.Derivative) for v in d.variables):
@@ -219,6 +334,13 @@ class Plan:
             reason = f"{opaque} is a derivative of a quantity the notes do not define; it cannot be checked"
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
             return
+        if task.undefined and rel not in ("=", "!="):
+            names = ", ".join(spelled(n, ctx.spelling) for n in task.undefined)
+            reason = (f"an inequality about {names}, which the notes do not define: it is not checked for every "
+                      "function")
+            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "relation", reason
+            return
+        a, b = self._evaluate(task, a, b, ctx)
         claim = _claim_for(a, b, rel, Context(assumptions=list(assumptions)))
         if claim is None:
             task.fixed, task.kind, task.message = Status.SKIPPED, "relation", f"relation {rel!r} is not checked"
@@ -227,50 +349,180 @@ class Plan:
         if not is_chain:
             task.kind = claim.kind
 
+    @staticmethod
+    def _evaluate(task: Task, a: Any, b: Any, ctx: Context) -> tuple[Any, Any]:
+        """A worked number: one side a number, the other in symbols. The symbols take the values
+        the notes gave them; those without one are kept in `task.evaluation` (such a claim is
+        never wrong: the notes may give the values in words)."""
+        if bool(_unknowns(a)) == bool(_unknowns(b)):
+            return a, b
+        free_a, free_b = plain_symbols(a), plain_symbols(b)
+        known = {s: ctx.values[s.name] for s in (free_a | free_b) if isinstance(s, sp.Symbol) and s.name in ctx.values}
+        if known:
+            a = a.xreplace(known) if isinstance(a, sp.Basic) else a
+            b = b.xreplace(known) if isinstance(b, sp.Basic) else b
+            task.origins.update({s.name: ctx.origins[s.name] for s in known if s.name in ctx.origins})
+        missing = _unknowns(a) | _unknowns(b)
+        task.evaluation = tuple(sorted(spelled(s.name, ctx.spelling) for s in missing if isinstance(s, sp.Symbol)))
+        return a, b
+
+    def _approximation(self, task: Task, a: Any, b: Any, ctx: Context, stated_text: str) -> None:
+        task.kind = "approximation"
+        stated = parse_stated(stated_text) if stated_text else None
+        if stated is None:
+            task.fixed, task.message = Status.SKIPPED, "an approximation without stated digits is not checked"
+            return
+        value = a
+        free = plain_symbols(value)
+        known = {s: ctx.values[s.name] for s in free if isinstance(s, sp.Symbol) and s.name in ctx.values}
+        if known:
+            value = value.xreplace(known)
+        missing = sorted(spelled(s.name, ctx.spelling) for s in plain_symbols(value) if isinstance(s, sp.Symbol))
+        if missing:
+            reason = (f"a worked number: it depends on {', '.join(missing)}, which have no value here (the notes "
+                      "may give them in words); state them as `$x = 0.5$` to have it checked")
+            task.fixed, task.message = Verdict.inconclusive(reason), reason
+            return
+        task.claim = Approximation(value=value, stated=stated.value, unit=stated.unit)
 
 def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
             cache: Any = None, progress: Any = None) -> list[Result]:
     """Check the planned claims (in parallel, through the cache) and give the results in order.
 
-    A chain step that fails is reported alone: the step after it is checked again against
-    the last step that held, so one wrong line does not make the next one look wrong.
+    Each step of a chain is checked against the side written just before it. A step that
+    fails after a step that failed is also compared with the last side that held (the author
+    may have gone on from there); it is `wrong` only when both comparisons fail. A failed
+    claim then goes through the verdict policy (`checker.notes_policy`): it stays `wrong`
+    only when no standard side condition makes it hold.
     """
-    # long-lived budgeted workers, shared by the repair rounds (a fork per claim costs more
-    # than most claims); one that overruns is killed and replaced. No concurrent.futures: its
+    # long-lived budgeted workers, shared by every round (a fork per claim costs more than
+    # most claims); one that overruns is killed and replaced. No concurrent.futures: its
     # threads make fork unsafe. Workers start when the first claim needs one.
     with BudgetPool(max(1, jobs)) as pool:
         _run(plan.tasks, pool, seed=seed, timeout=timeout, cache=cache, progress=progress)
-        for _ in range(64):  # each round repairs the first stale step of every chain
-            repairs = _stale_steps(plan)
-            if not repairs:
+        for _ in range(64):  # each round looks again at the first failed step after a failed step of every chain
+            retries = _retry_steps(plan)
+            if not retries:
                 break
-            _run(repairs, pool, seed=seed, timeout=timeout, cache=cache)
+            _run(retries, pool, seed=seed, timeout=timeout, cache=cache)
+        _apply_conditions(plan.tasks, pool, seed=seed, timeout=timeout)
     return [_to_result(t) for t in plan.tasks]
 
 
-def _stale_steps(plan: Plan) -> list[Task]:
-    """Chain steps checked against a side that turned out wrong, re-aimed at the last side not
-    known to be wrong."""
+#: Words of the sentence before a restated name that make it a consequence, not a new definition.
+_CONSEQUENCE = re.compile(r"\b(so|thus|hence|therefore|equivalently|gives?|giving|unroll\w*|expand\w*|rewrit\w*|"
+                          r"written|simplif\w*|i\.e\.|that is|in other words|we get|we obtain|yields?|follows?|"
+                          r"in (?:matrix|vector|closed|compact) form|reduces? to|amounts? to|same as|also)\b",
+                          re.IGNORECASE)
+
+
+def _last_sentence(context: str) -> str:
+    parts = re.split(r"(?<=[.!?])\s", context.strip())
+    return parts[-1] if parts else ""
+
+
+def _unknowns(e: Any) -> set[Any]:
+    """What an expression depends on: its symbols (the bounds of its sums too) and vectors."""
+    if not isinstance(e, sp.Basic):
+        return set()
+    return plain_symbols(e) | {b.label for b in e.atoms(sp.IndexedBase)}
+
+
+def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]:
+    """Names passed to a function the notes define, that are neither defined nor given a value
+    and do not occur on the other side (``H(u_K) = \\log K``: the entropy of "the uniform
+    distribution u_K", which the notes describe only in words)."""
+    out: set[str] = set()
+    if not isinstance(side, sp.Basic):
+        return ()
+    elsewhere = plain_symbols(other)
+    for call in side.atoms(AppliedUndef):
+        name = type(call).__name__
+        if name not in ctx.definitions:
+            continue
+        params, _ = ctx.definitions[name]
+        for p, a in zip(params, call.args):
+            if isinstance(a, sp.Symbol) and a != p and a.name not in ctx.definitions and a.name not in ctx.values \
+                    and a not in elsewhere and not is_prime_variable(a):
+                out.add(spelled(a.name, ctx.spelling))
+    return tuple(sorted(out))
+
+
+def _retry_steps(plan: Plan) -> list[Task]:
+    """Failed chain steps whose side before is itself the end of a failed step: compared again
+    with the last side that held. A retry that fails too keeps the first comparison's verdict."""
     last_good: dict[int, int] = {}
-    stale: dict[int, Task] = {}
+    out: dict[int, Task] = {}
     for task in plan.tasks:
-        if task.chain is None or task.claim is None:
+        if task.chain is None:
             continue
         cid, k = task.chain
-        if cid in stale:
+        if cid in out:
             continue
         good = last_good.get(cid, 0)
-        if task.against != good:
-            chain = plan.chains[cid]
-            task.against = good
-            task.claim = _claim_for(chain.sides[good], chain.sides[k], chain.relations[k - 1],
-                                    Context(assumptions=chain.ctx_assumptions))
-            task.verdict = None
-            stale[cid] = task
+        if task.verdict is None or task.claim is None:
+            last_good[cid] = k  # undecided or not a claim: not known to be wrong, go on from it
             continue
-        if task.verdict is not None and task.verdict.status is not Status.WRONG:
-            last_good[cid] = k  # an undecided step is not known to be wrong: go on from it
-    return [t for t in stale.values() if t.claim is not None]
+        if task.verdict.status is Status.WRONG and good != k - 1 and task.retry is None:
+            chain = plan.chains[cid]
+            claim = _claim_for(chain.sides[good], chain.sides[k], chain.relations[k - 1],
+                               Context(assumptions=chain.ctx_assumptions))
+            if claim is not None:
+                task.retry = Task(eq=task.eq, row=task.row, step=task.step, latex=task.latex, kind=task.kind,
+                                  claim=claim, against=good)
+                out[cid] = task.retry
+                continue
+        if task.retry is not None and task.retry.verdict is not None \
+                and task.retry.verdict.status is not Status.WRONG and task.verdict.status is Status.WRONG:
+            task.verdict, task.against = task.retry.verdict, task.retry.against
+        if task.verdict.status is not Status.WRONG:
+            last_good[cid] = k
+    return list(out.values())
+
+
+def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout: float) -> None:
+    """A failed claim that holds under a standard side condition becomes `inconclusive`."""
+    todo = [t for t in tasks if t.verdict is not None and t.verdict.status is Status.WRONG and t.claim is not None
+            and not t.evaluation and not t.undefined and not t.hypothesis and not t.described
+            and not t.extent and not t.anew]
+    if not todo:
+        return
+    conditions = []
+    for t in todo:
+        point = dict(t.verdict.counterexample.point) if t.verdict.counterexample is not None else {}
+        # a condition that the counterexample satisfies cannot make the claim hold
+        conditions.append([(what, c) for what, c, satisfied in side_conditions(t.claim, t.spelling)
+                           if satisfied(point) is not True])
+    args = [([c for _, c in conds], seed, timeout) for conds in conditions]
+    outcomes = pool.map(_first_condition_task, args, timeout=timeout * 4)
+    for t, conds, o in zip(todo, conditions, outcomes):
+        if not o.ok:
+            t.note = ("it fails as written; whether a usual side condition makes it hold could not be decided "
+                      f"({_outcome_verdict(o).reason})")
+        elif o.value is not None:
+            what = conds[o.value][0]
+            t.note = (f"it does not hold in general, but holds if {what}; if the notes assume this, declare it "
+                      f"with `assume` (<!-- mathcheck: assume ... -->)")
+
+
+def _first_condition_task(args: tuple[list[Any], int, float]) -> int | None:
+    """The index of the first side condition under which the claim is verified, or None."""
+    claims, seed, timeout = args
+    for k, claim in enumerate(claims):
+        try:
+            v = check_claim(claim, seed=seed, timeout=timeout / 4, n_points=8).verdict
+        except Exception:  # noqa: BLE001 - a condition that cannot be evaluated proves nothing
+            continue
+        if v.status is Status.VERIFIED and (v.method is Method.SYMBOLIC or _close(v)):
+            return k
+    return None
+
+
+def _close(v: Verdict) -> bool:
+    """Numeric agreement that is also absolute (values so large that the relative tolerance hides a
+    difference of 1, as in (x+y)^4000, prove nothing)."""
+    err = v.evidence.max_abs_err if v.evidence is not None else None
+    return err is not None and err <= 1e-6
 
 
 def _run(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout: float, cache: Any, progress: Any = None) -> None:
@@ -327,8 +579,9 @@ def _outcome_verdict(o: Outcome) -> Verdict:
         return Verdict.inconclusive(o.message)
     if o.status == "memory":
         return Verdict.inconclusive("memory budget spent (the worker was stopped)")
-    first = o.message.splitlines()[0][:160] if o.message else "unknown error"
-    return Verdict.inconclusive(f"the engine could not evaluate it: {first}")
+    lines = [line for line in (o.message or "").splitlines() if line.strip()]
+    first = lines[-1].strip()[:160] if lines else "unknown error"
+    return Verdict.inconclusive(f"internal error while checking: {first}; please report it")
 
 
 #: Operators of probability that the parser reads as functions: without a distribution, an
@@ -336,27 +589,77 @@ def _outcome_verdict(o: Outcome) -> Verdict:
 _OPERATORS = frozenset({"E", "Var", "Cov", "P", "KL"})
 
 
-def _to_result(t: Task) -> Result:
-    if t.verdict is not None and t.verdict.status is Status.WRONG and t.redefines:
-        t.verdict = Verdict.inconclusive(f"{t.redefines} was defined earlier, and this form of it does not agree "
-                                         "with that definition: the notes may define it anew or claim a wrong form, "
-                                         "and they do not say which")
-    if t.verdict is not None and t.verdict.status is Status.WRONG and t.undefined:
+def _policy(t: Task) -> Verdict | None:
+    """The verdict after the verdict policy: a `wrong` that another plausible reading of the
+    notes could make right becomes `inconclusive`, with what that reading is."""
+    v = t.verdict
+    if v is not None and t.operators and not (v.status is Status.VERIFIED and v.method is Method.SYMBOLIC):
+        return Verdict.inconclusive(f"{', '.join(t.operators)} (expectation, variance, probability) need a "
+                                    "distribution, which the notes do not give; it is not checked")
+    if v is None or v.status is not Status.WRONG:
+        return v
+    if t.undefined:
         # f is not defined by the notes: the equation is not an identity for every f, but the
         # notes may mean a particular f. Conservative: not a counterexample to the notes.
-        names = ", ".join(t.undefined)
-        operators = sorted(set(t.undefined) & _OPERATORS)
-        if operators:
-            t.verdict = Verdict.inconclusive(f"{', '.join(operators)} (expectation, variance, probability) need a "
-                                             "distribution, which the notes do not give; it is not checked")
-        else:
-            t.verdict = Verdict.inconclusive(f"it does not hold for every function {names}, and the notes do not "
-                                             f"define {names}; define it (or mark the equation) to have it checked")
+        names = ", ".join(spelled(n, t.spelling) for n in t.undefined)
+        return Verdict.inconclusive(f"it does not hold for every function {names}, and the notes do not define "
+                                    f"{names}; define it (or mark the equation) to have it checked")
+    if t.evaluation:
+        return Verdict.inconclusive(f"a worked number: it depends on {', '.join(t.evaluation)}, which have no value "
+                                    "here (the notes may give them in words); state them as `$x = 0.5$` to have it "
+                                    "checked")
+    if t.hypothesis:
+        return Verdict.inconclusive(f"it is not an identity; {t.hypothesis}")
+    if t.extent:
+        return Verdict.inconclusive(f"where the sum over {t.extent} ends is unclear: terms after it still use the "
+                                    f"index {t.extent}; put the summed terms in parentheses to have it checked")
+    if t.described:
+        names = ", ".join(t.described)
+        return Verdict.inconclusive(f"it depends on what {names} is, which the notes describe only in words; define "
+                                    f"{names} to have it checked")
+    if t.note:
+        return Verdict.inconclusive(t.note)
+    return v
+
+
+def _wrong_message(t: Task, v: Verdict) -> str:
+    kind = t.claim.kind if t.claim is not None else t.kind
+    if kind == "derivative":
+        text = "the claimed derivative disagrees with finite differences of the function"
+    elif kind == "approximation":
+        text = v.reason or "the value does not round to the stated digits"
+    elif t.chain is not None and t.kind == "chain-step":
+        text = f"step {t.step} does not follow from the step before"
+    else:
+        text = "the two sides differ"
+    if t.redefines:
+        line = t.origins.get(t.redefines)
+        text += f"; it restates {spelled(t.redefines, t.spelling)}, defined at line {line}" if line else ""
+    used = [f"{spelled(n, t.spelling)} from line {t.origins[n]}" for n in t.used if n in t.origins
+            and n != t.redefines]
+    if used:
+        text += " (using " + ", ".join(used) + ")"
+    return text
+
+
+def _to_result(t: Task) -> Result:
+    if t.verdict is not None and t.verdict.status is Status.WRONG and t.anew:
+        line = t.origins.get(t.redefines)
+        return Result(file=t.eq.file, line=t.row.line, column=t.row.column, step=t.step, latex=t.latex,
+                      kind="definition", verdict=Status.DEFINED, cell=t.eq.cell,
+                      message=f"defines {spelled(t.redefines, t.spelling)} anew: this form differs from the "
+                              f"definition{f' at line {line}' if line else ''} (with 'so' or 'equivalently' before "
+                              "it, it is checked as a claim)")
     if t.verdict is not None:
-        v = t.verdict
+        v = _policy(t)
+        assert v is not None
         kind = t.kind
-        message = t.message or _verdict_message(v, t.claim.kind if t.claim is not None else kind, t.step,
-                                                kind == "chain-step")
+        if v.status is Status.WRONG:
+            message = t.message or _wrong_message(t, v)
+        elif v.status is Status.VERIFIED:
+            message = t.message or f"verified ({v.method.value if v.method else 'unknown method'})"
+        else:
+            message = v.reason or "could not decide"
         status, method, ce = v.status, v.method, v.counterexample
     elif isinstance(t.fixed, Verdict):
         status, method, ce, message, kind = t.fixed.status, t.fixed.method, None, t.message, t.kind

@@ -41,6 +41,25 @@ class Context:
     skip_next: bool = False
     expect_wrong_next: bool = False
     parse: Any = parse_latex  # how LaTeX is read: a budgeted, prefetched parser in `mathcheck check`
+    #: numbers the notes give names (``at $\\lambda = 0.5$``): used only to evaluate worked numbers,
+    #: never substituted into identities; they hold until the next heading
+    values: dict[str, Any] = field(default_factory=dict)
+    #: the line that gave each defined name (and each value) its meaning, for messages
+    origins: dict[str, int] = field(default_factory=dict)
+    #: how the notes write each name (``sigma_hat`` → ``\\hat{\\sigma}``), for messages
+    spelling: dict[str, str] = field(default_factory=dict)
+    section: int = 0
+    #: the part of the notes (heading) where each name was defined
+    sections: dict[str, int] = field(default_factory=dict)
+    #: each definition as written, before the names in it were replaced (∂J/∂L holds L)
+    written: dict[str, tuple[tuple[sp.Symbol, ...], Any]] = field(default_factory=dict)
+
+    def define(self, name: str, params: tuple[sp.Symbol, ...], body: Any, line: int) -> None:
+        """Give `name` its meaning from here on."""
+        self.written[name] = (params, body)
+        self.definitions[name] = (params, _substitute(body, self))
+        self.origins[name], self.sections[name] = line, self.section
+        self.values.pop(name, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +106,7 @@ def _equations_in_row(text: str) -> list[str]:
     parts = [p for p in (trim(q) for q in _QUAD.split(text) if q) if p]
     if len(parts) > 1 and sum(1 for p in parts if _HAS_RELATION.search(p)) > 1:
         return parts
-    parts = top_level_commas(text)
+    parts = top_level_commas(re.sub(r"\\,", r"\\ ", text))  # the thin space \, is not a comma
     if len(parts) > 1 and all(_HAS_RELATION.search(p) for p in parts):
         return parts
     return [text] if text else []
@@ -102,10 +121,17 @@ def _realify(e: Any) -> Any:
     return e.xreplace(mapping) if mapping else e
 
 
-def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
-    """`e` with the names the notes defined replaced by their definitions."""
+def _substitute(e: Any, ctx: Context, depth: int = 0, used: set[str] | None = None) -> Any:
+    """`e` with the names the notes defined replaced by their definitions (transitively).
+
+    A function's name alone (``\\partial \\ell / \\partial \\sigma`` after ``\\ell(\\mu, \\sigma) = ...``)
+    stands for the function at its own parameters. The names substituted go into `used`.
+    """
     if not isinstance(e, sp.Basic) or not ctx.definitions or depth > 8:
         return e
+    if depth == 0:
+        e = _products_of_names(e, ctx)
+        e = _through_intermediates(e, ctx, used)
     changed = False
     for name, (params, body) in ctx.definitions.items():
         if params:
@@ -115,18 +141,62 @@ def _substitute(e: Any, ctx: Context, depth: int = 0) -> Any:
                               and len(a.args) == n and _applicable(params, body, a.args),
                               lambda a, params=params, body=body: _apply_definition(params, body, a.args))
                 changed = True
+                if used is not None:
+                    used.add(name)
+            alone = [s for s in plain_symbols(e) if isinstance(s, sp.Symbol) and s.name == name]
+            if alone:
+                e = _replace_symbols(e, {s: body for s in alone})
+                changed = True
+                if used is not None:
+                    used.add(name)
         else:
             labels = {b.label for b in e.atoms(sp.IndexedBase)}
             syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name and s not in labels]
             if syms:
                 e = _replace_symbols(e, {s: body for s in syms})
                 changed = True
+                if used is not None:
+                    used.add(name)
     if changed and e.has(sp.Sum, sp.Product):
         # a definition put into a sum (h_i(x) = g(b_i + v_i x) inside Σ_i): its b_i is the entry b[i]
         from checker.notation import _indexed_in_sum
 
         e = e.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
-    return _substitute(e, ctx, depth + 1) if changed else e
+    if changed:
+        return _substitute(e, ctx, depth + 1, used)
+    if depth and e.has(sp.Subs):  # f'(a) once f is known: the derivative taken at a
+        e = e.replace(lambda a: isinstance(a, sp.Subs) and not a.expr.has(AppliedUndef), lambda a: a.doit())
+    return e
+
+
+def _products_of_names(e: sp.Basic, ctx: Context) -> sp.Basic:
+    """``\\hat y (1 - \\hat y)`` read as a call of ŷ, where the notes define ŷ as a quantity, not a
+    function: the product it is."""
+    calls = [c for c in e.atoms(AppliedUndef) if len(c.args) == 1 and type(c).__name__ in ctx.definitions
+             and not ctx.definitions[type(c).__name__][0]]
+    if not calls:
+        return e
+    return e.xreplace({c: sp.Symbol(type(c).__name__, real=True) * c.args[0] for c in calls})
+
+
+def _through_intermediates(e: sp.Basic, ctx: Context, used: set[str] | None) -> sp.Basic:
+    """Derivatives with respect to a defined name (∂L/∂ŷ with ŷ = σ(a)): the name is held as a
+    variable while what is differentiated is written out, then the derivative is taken."""
+    derivatives = [d for d in e.atoms(sp.Derivative)
+                   if any(isinstance(v, sp.Symbol) and v.name in ctx.definitions for v in d.variables)]
+    if not derivatives:
+        return e
+    mapping = {}
+    for d in derivatives:
+        held = {v.name for v in d.variables if isinstance(v, sp.Symbol)}
+        inner = Context(notation=ctx.notation, spelling=ctx.spelling,
+                        definitions={k: v for k, v in (ctx.written or ctx.definitions).items() if k not in held})
+        body = _substitute(d.expr, inner, used=used)
+        try:
+            mapping[d] = sp.Derivative(body, *d.variable_count).doit()
+        except (TypeError, ValueError, NotImplementedError):
+            continue
+    return e.xreplace(mapping) if mapping else e
 
 
 def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> bool:
@@ -213,36 +283,56 @@ def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
 
 # --- definitions ----------------------------------------------------------------------------
 
-def _definition(parsed: Parsed, eq: Equation, ctx: Context) -> tuple[str, tuple[sp.Symbol, ...], Any] | None:
-    """``(name, params, body)`` when the equation defines a name, else None."""
-    if parsed.relation != "=" or len(parsed.sides) != 2:
-        return None
-    lhs, rhs = parsed.sides
+def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, tuple[sp.Symbol, ...], Any] | None:
+    """``(name, params, body)`` when ``lhs = rhs`` defines a name, else None.
+
+    A new name (``J = ...``), a new function (``J(w) = ...``), or the square of a new name
+    (``\\hat\\sigma^2 = ...`` defines σ̂ as the square root). A name set to a number is a
+    value (`value_of`), not a definition.
+    """
     if isinstance(lhs, sp.Symbol) and is_matrix(rhs):
-        return lhs.name, (), rhs  # a name for an explicit matrix (not substituted later: see _plan_equation)
+        return lhs.name, (), rhs  # a name for an explicit matrix (not substituted later: see the planner)
+    if isinstance(lhs, sp.Pow) and isinstance(lhs.base, sp.Symbol) and lhs.exp == 2 \
+            and lhs.base.name not in ctx.definitions and lhs.base not in plain_symbols(rhs) \
+            and isinstance(rhs, sp.Basic) and not rhs.is_number:
+        return lhs.base.name, (), sp.sqrt(rhs)
     if isinstance(lhs, sp.Symbol):
         if lhs in plain_symbols(rhs):
             return None  # recursive (L = (1/N) Σ L_i is not: there L is the base of its entries)
-        if rhs.is_number and not eq.display:
-            return None  # a value in running text ("at $w = 0$"), not a definition
-        if lhs.name in ctx.definitions or not getattr(rhs, "free_symbols", None):
-            return (lhs.name, (), rhs) if lhs.name not in ctx.definitions else None
+        if getattr(rhs, "is_number", False):
+            return None  # a value, not a definition
+        if lhs.name in ctx.definitions:
+            return None
         return lhs.name, (), rhs
-    if isinstance(rhs, sp.Symbol) and not eq.display and not isinstance(lhs, sp.Symbol) \
+    if isinstance(rhs, sp.Symbol) and not display and not isinstance(lhs, sp.Symbol) \
             and rhs not in getattr(lhs, "free_symbols", set()) and getattr(lhs, "free_symbols", None):
         return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
     if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args) \
-            and len(set(lhs.args)) == len(lhs.args):
+            and len(set(lhs.args)) == len(lhs.args) and not getattr(rhs, "is_number", False):
         name = lhs.func.__name__
-        if name in ctx.definitions and eq.display:
+        if name in ctx.definitions and display:
             return None  # a claim about a defined function, e.g. J(w) = <another form>
         # in running text, "$l(x) = ax^2 + bx + c$" after another l: the newer meaning
         if lhs.func in {type(a) for a in rhs.atoms(AppliedUndef)}:
             return None  # recursive: not a definition
         return name, tuple(lhs.args), rhs
-    if lhs.func.__name__ == "sigmoid" and isinstance(lhs.args[0], sp.Symbol):
-        return None  # σ(z) = 1/(1+e^{-z}) restates the built-in sigmoid: check it as a claim
     return None
+
+
+def value_of(lhs: Any, rhs: Any, ctx: Context) -> tuple[str, Any] | None:
+    """``(name, number)`` when ``lhs = rhs`` gives a name that the notes do not define a number
+    (``a = 0.5``, ``P(D) = 0.01``): a value for the worked numbers of its part of the notes."""
+    if not getattr(rhs, "is_number", False) or isinstance(rhs, (sp.MatrixBase, sp.MatrixExpr)):
+        return None
+    if isinstance(lhs, sp.Symbol):
+        name = lhs.name
+    elif isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) or a.is_number for a in lhs.args):
+        name = str(lhs)
+    else:
+        return None
+    if name in ctx.definitions:
+        return None
+    return name, rhs
 
 
 _HYPOTHESIS = re.compile(r"\b(if|iff|when|whenever|where|such that|suppose|supposing|assume|assuming|given|"
@@ -305,12 +395,12 @@ def _apply_directive(d: Directive, ctx: Context) -> str | None:
             parsed = ctx.parse(arg, notation=ctx.notation)
         except ParseError as exc:
             return f"cannot read the definition {arg!r}: {exc}"
-        fake = Equation(file=d.file, line=d.line, column=1, latex=arg, display=True, env=None, rows=())
-        found = _definition(parsed, fake, Context(notation=ctx.notation))
+        found = _definition(parsed.sides[0], parsed.sides[1], True, Context(notation=ctx.notation)) \
+            if parsed.relations == ("=",) else None
         if not found:
             return f"'define' needs NAME = expression or f(x) = expression, not {arg!r}"
         name, params, body = found
-        ctx.definitions[name] = (params, _substitute(body, ctx))
+        ctx.define(name, params, body, d.line)
     elif verb == "notation":
         return _apply_notation(arg, ctx)
     else:

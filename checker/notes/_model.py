@@ -31,6 +31,10 @@ class Equation:
         env: where it came from: "$", "$$", "\\[", "\\(", "math" (a fence), or an environment.
         rows: the rows of a multi-row block, each with its position.
         cell: the notebook cell (0-based), or None.
+        context: the prose just before the equation (whitespace collapsed), for the words
+            that decide what it is ("let", "if", "for a constant gradient").
+        section: how many headings (Markdown ``#``, LaTeX ``\\section`` and the like) come
+            before it: values set in a worked example hold until the next heading.
     """
 
     file: str
@@ -42,6 +46,7 @@ class Equation:
     rows: tuple[Row, ...] = ()
     cell: int | None = None
     context: str = ""
+    section: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,6 +163,18 @@ def split_rows(latex: str, offset: int, positions: Positions) -> tuple[Row, ...]
     return tuple(out)
 
 
+_DISPLAY_END = re.compile(r"\$\$|\\\]|\\end\s*\{[A-Za-z*]+\}")
+
+
+def after_displays(text: str) -> str:
+    """The part of `text` after the last display that ends in it: the prose before an equation
+    is what follows the equation before it, not that equation."""
+    last = None
+    for last in _DISPLAY_END.finditer(text):
+        pass
+    return text[last.end():] if last else text
+
+
 def decode(data: bytes, path: str) -> str:
     """UTF-8 text of a file, or a SourceError saying why not."""
     if b"\x00" in data[:8192]:
@@ -170,4 +187,4 @@ def decode(data: bytes, path: str) -> str:
     return text.lstrip("\ufeff")
 
 
-__all__ = ["Directive", "Equation", "Positions", "Row", "blank", "clean", "decode", "directives_in", "split_rows"]
+__all__ = ["Directive", "Equation", "Positions", "Row", "after_displays", "blank", "clean", "decode", "directives_in", "split_rows"]

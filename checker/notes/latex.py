@@ -7,10 +7,11 @@ of verbatim-like environments. Blanking keeps every offset, so positions stay ex
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from checker.errors import SourceError
-from checker.notes._model import (
+from checker.notes._model import (after_displays, 
     Directive, Equation, Positions, blank, clean, directives_in, split_rows,
 )
 
@@ -24,6 +25,11 @@ _OPENER = re.compile(
 )
 
 
+#: Commands that open a new part of a document (a worked example's values end there).
+_HEADING = re.compile(r"\\(?:part|chapter|section|subsection|subsubsection|paragraph)\*?\s*[\[{]"
+                      r"|\\begin\{frame\}")
+
+
 def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
     """Equations and directives of a LaTeX text, in order."""
     items: list[tuple[int, Equation | Directive]] = []
@@ -33,6 +39,7 @@ def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
         for d in directives_in(m.group(0)[1:], file=file, line=line):
             items.append((m.start(), d))
     body = blank(_blank_verbatim(text), _COMMENT)
+    headings = [m.start() for m in _HEADING.finditer(body)]
     i = 0
     while True:
         m = _OPENER.search(body, i)
@@ -60,9 +67,10 @@ def read_latex(text: str, *, file: str) -> list[Equation | Directive]:
         line, col = positions.at(start + lead)
         rows = split_rows(latex, start, positions) if display else ()
         if latex.strip():
-            before = " ".join(body[max(0, m.start() - 80):m.start()].split())
+            before = " ".join(after_displays(body[max(0, m.start() - (200 if display else 80)):m.start()]).split())
             items.append((m.start(), Equation(file=file, line=line, column=col, latex=latex.strip(),
-                                              display=display, env=env, rows=rows, context=before)))
+                                              display=display, env=env, rows=rows, context=before,
+                                              section=bisect.bisect_left(headings, m.start()))))
         i = after
     items.sort(key=lambda pair: pair[0])
     return [item for _, item in items]

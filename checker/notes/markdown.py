@@ -19,7 +19,7 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from checker.errors import SourceError
-from checker.notes._model import Directive, Equation, Positions, clean, directives_in, split_rows
+from checker.notes._model import Directive, Equation, Positions, after_displays, clean, directives_in, split_rows
 from checker.notes.latex import read_latex
 
 
@@ -78,30 +78,48 @@ def read_markdown(text: str, *, file: str, cell: int | None = None) -> list[Equa
 
     tokens = _parser().parse(text)
     _check_nesting(tokens, file)
+    section = 0
     for tok in tokens:
+        if tok.type == "heading_open":
+            section += 1
         if tok.map is None:
             continue
         first, last = tok.map
         block_start, block_end = offset_of(first), offset_of(last)
         source = text[block_start:block_end]
+        before = _prose_before(text, block_start)
         if tok.type in ("math_block", "math_block_label"):
-            out.append((block_start, 0, _display(text, source, block_start, positions, "$$", file, cell)))
+            eq = _display(text, source, block_start, positions, "$$", file, cell)
+            out.append((block_start, 0, replace(eq, context=before, section=section)))
         elif tok.type == "amsmath":
-            out.append((block_start, 0, _display(text, source, block_start, positions, "amsmath", file, cell)))
+            eq = _display(text, source, block_start, positions, "amsmath", file, cell)
+            out.append((block_start, 0, replace(eq, context=before, section=section)))
         elif tok.type == "fence" and tok.info.strip().lower() == "math":
             body_start = offset_of(first + 1)
             body = tok.content
-            out.append((block_start, 0, _equation(body, body_start, positions, "math", True, file, cell)))
+            eq = _equation(body, body_start, positions, "math", True, file, cell)
+            out.append((block_start, 0, replace(eq, context=before, section=section)))
         elif tok.type == "html_block":
             for at, body in _comments(source):
                 line, _ = positions.at(block_start + at)
                 for d in directives_in(body, file=file, line=line):
                     out.append((block_start + at, 0, d))
         elif tok.type == "inline":
-            out.extend(_inline(tok, source, block_start, positions, file, cell))
+            out.extend((at, k, replace(item, section=section) if isinstance(item, Equation) else item)
+                       for at, k, item in _inline(tok, source, block_start, positions, file, cell))
     out.sort(key=lambda t: (t[0], t[1]))
     del lines
     return [item for _, _, item in out]
+
+
+#: How much prose before a display is kept as its context.
+CONTEXT_CHARS = 200
+
+
+def _prose_before(text: str, start: int) -> str:
+    """The prose just before offset `start` (at most CONTEXT_CHARS, and nothing of a display
+    before it), whitespace collapsed."""
+    return " ".join(after_displays(text[max(0, start - CONTEXT_CHARS):start]).split())
 
 
 def _equation(latex: str, start: int, positions: Positions, env: str, display: bool, file: str,

@@ -164,7 +164,7 @@ def test_expect_wrong_and_skip_directives(pytester):
 def test_configuration_notation_assumptions_and_globs_apply(pytester):
     """[tool.mathcheck] sets log base, assumptions and include/exclude for the collected items."""
     notes = pytester.mkdir("notes")
-    (notes / "n.md").write_text("$$\\log 100 = 2$$\n\n$$\\sqrt{x^2} = x$$\n")
+    (notes / "n.md").write_text("$$\\log 100 = 2$$\n\n$$\\left| x - 2 \\right| = x - 2$$\n")
     (notes / "drafts").mkdir()
     (notes / "drafts" / "d.md").write_text("$$(x+1)^2 = x^2$$\n")
     (notes / "t.tex").write_text("$$(x+1)^2 = x^2$$\n")
@@ -172,7 +172,7 @@ def test_configuration_notation_assumptions_and_globs_apply(pytester):
     nodes = outcomes_by_node(result.outlines)
     assert nodes == {"notes/n.md::1": "FAILED", "notes/n.md::3": "FAILED", "notes/drafts/d.md::1": "FAILED",
                      "notes/t.tex::1": "FAILED"}
-    pytester.makepyprojecttoml('[tool.mathcheck]\nlog = "10"\nassume = ["x > 0"]\ninclude = ["*.md"]\n'
+    pytester.makepyprojecttoml('[tool.mathcheck]\nlog = "10"\nassume = ["x > 2"]\ninclude = ["*.md"]\n'
                                'exclude = ["drafts"]\n')
     result = pytester.runpytest("--mathcheck", "-rA", "-p", "no:cacheprovider", "notes")
     assert outcomes_by_node(result.outlines) == {"notes/n.md::1": "PASSED", "notes/n.md::3": "PASSED"}
