@@ -89,9 +89,11 @@ def wall_cap(budget: float) -> float:
 def cpu_seconds(pid: int) -> float | None:
     """CPU seconds (user + system) used so far by process `pid` and the children it has waited for.
 
-    Read from ``/proc/<pid>/stat`` (utime + stime + cutime + cstime): every thread of the
-    process counts, and so do the sub-workers it started and has ended (a claim's budget holds
-    the budgets of its steps). None when unknown (not Linux, or no such process).
+    Read from ``/proc/<pid>/stat`` (utime + stime + cutime + cstime, in clock ticks): every
+    thread of the process counts, and so do the sub-workers it started and has ended (a
+    claim's budget holds the budgets of its steps). The main thread's run time in nanoseconds
+    (``/proc/<pid>/schedstat``) refines the ticks, so that budgets of a few milliseconds are
+    counted too. None when unknown (not Linux, or no such process).
     """
     if not _PROC:
         return None
@@ -100,9 +102,16 @@ def cpu_seconds(pid: int) -> float | None:
             data = fh.read()
         # the command name (field 2) may hold spaces and parentheses: split after its last ")"
         fields = data[data.rindex(b")") + 2:].split()
-        return sum(int(f) for f in fields[11:15]) / _TICKS  # fields 14-17
+        own = (int(fields[11]) + int(fields[12])) / _TICKS  # fields 14 and 15: utime, stime
+        children = (int(fields[13]) + int(fields[14])) / _TICKS  # fields 16 and 17: cutime, cstime
     except (OSError, ValueError, IndexError):
         return None
+    try:
+        with open(f"/proc/{pid}/schedstat", "rb") as fh:
+            own = max(own, int(fh.read().split()[0]) / 1e9)
+    except (OSError, ValueError, IndexError):
+        pass
+    return own + children
 
 
 class _Meter:
@@ -122,6 +131,14 @@ class _Meter:
             return time.monotonic() - self.start
         now = cpu_seconds(self.pid)
         return 0.0 if now is None else now - self.cpu_start  # gone: its pipe tells what happened
+
+    def overrun(self) -> bool:
+        """Whether the computation, which has ended, used more CPU time than its budget.
+
+        Asked when its answer arrives, so that whether a budget was spent depends on the CPU
+        time used and not on when the parent happened to look.
+        """
+        return self.cpu_start is not None and self.used() > self.budget
 
     def spent(self) -> str | None:
         """Whether the budget is spent: "cpu" (its CPU time), "wall" (the wall-clock cap), or None."""
@@ -290,6 +307,8 @@ def call_with_budget(
             status, payload = receiver.recv()
         except EOFError:  # the worker died (killed by the memory cap or a signal)
             raise BudgetSpent(timeout, what + " (worker stopped: memory budget)") from None
+        if meter.overrun():  # it answered, but only after its budget was spent
+            raise BudgetSpent(timeout, what)
     finally:
         if proc.is_alive():
             proc.kill()
@@ -475,12 +494,14 @@ class BudgetPool:
             return
         wait = min(meter.wait() for _, _, meter in self._busy.values())
         for conn in mpc.wait(list(self._busy), timeout=wait):
-            worker, ticket, _ = self._busy.pop(conn)
+            worker, ticket, meter = self._busy.pop(conn)
             try:
                 status, payload = conn.recv()
             except (EOFError, OSError):  # it died without answering
                 self._ready.append((ticket, worker.death()))
                 continue
+            if meter.overrun():  # it answered, but only after its budget was spent
+                status, payload = "time", meter.message("cpu")
             if status == "memory":  # a worker that ran out of memory is not reused
                 worker.stop(kill=True)
             else:

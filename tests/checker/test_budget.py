@@ -44,6 +44,14 @@ def _spin_or_return(arg: tuple[bool, int]) -> int:
     return value
 
 
+def _spin_for(seconds: float) -> float:
+    """Use `seconds` of CPU time, then return them."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+
+
 def _children_cpu() -> float:
     """CPU seconds of this process's ended children (workers are joined once stopped)."""
     t = os.times()
@@ -139,6 +147,19 @@ def test_a_spinning_pool_task_gets_its_whole_cpu_budget():
     assert outcome.status == "time" and outcome.message == "time budget spent (0.5 s)"
     if budget.cpu_seconds(os.getpid()) is not None:
         assert _children_cpu() - before >= 0.5
+
+
+@pytest.mark.skipif(budget.cpu_seconds(os.getpid()) is None, reason="CPU time of a process is read from /proc (Linux)")
+def test_an_answer_that_took_more_cpu_time_than_the_budget_is_not_taken():
+    """Whether a budget was spent depends on the CPU time used, not on when the parent looked: an answer that
+    arrives after using more than its budget (even a budget of milliseconds) is a spent budget."""
+    with pytest.raises(BudgetSpent):
+        call_with_budget(_spin_for, 0.05, timeout=0.002, wall=HANG)
+    with BudgetPool(1) as pool:
+        (over,) = pool.map(_spin_for, [0.05], timeout=0.002, wall=HANG)
+        again = pool.map(_spin_for, [0.05], timeout=5, wall=HANG)[0]
+    assert over.status == "time" and over.message == "time budget spent (0.002 s)"
+    assert again.ok and again.value == 0.05
 
 
 @pytest.mark.skipif(budget.cpu_seconds(os.getpid()) is None, reason="CPU time of a process is read from /proc (Linux)")
