@@ -56,6 +56,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from checker.functions import relu, sigmoid
 from checker.notation_matrix import (Blocks, MatrixError, Table, cells, extract_blocks, identity_marker, is_matrix,
@@ -569,6 +570,10 @@ def _clean(expr: sp.Basic, st: _State) -> Any:
 
 def _fill_placeholders(expr: Any, st: _State) -> Any:
     """Primes (``PRMaaa``) become derivatives; cases blocks (``BLKaaa``) their Piecewise."""
+    # a decimal before a parenthesis (``2.5 (y)``) is a factor, not a function being called
+    numbers = [c for c in expr.atoms(AppliedUndef) if re.fullmatch(r"NUM[a-z]{3}", type(c).__name__)]
+    if numbers:
+        expr = expr.xreplace({c: sp.Symbol(type(c).__name__) * sp.Mul(*c.args) for c in numbers})
     mapping: dict[sp.Symbol, Any] = {}
     for s in expr.free_symbols:
         if not isinstance(s, sp.Symbol):

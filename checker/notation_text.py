@@ -186,6 +186,12 @@ _NOT_NAMES = frozenset({"sum", "prod", "int", "lim", "frac", "sqrt", "left", "ri
 def superscript_labels(s: str, rw: Rewrites) -> str:
     """A word as a superscript (``s^{\\text{corrected}}``, ``\\hat{m}^{\\text{bc}}``) is a part of the
     name, not a power: the name becomes ``s_corrected``. ``^{\\mathrm{T}}`` stays a transpose."""
+    if re.search(r"\^\s*(?:\*|\{\s*(?:\*|\\star|\\ast)\s*\}|\\star|\\ast)", s):
+        # θ^*, w^{\star}: the optimum, a name (a star is never a power)
+        rw.labels.setdefault("star", "*")
+        s = re.sub(r"\^\s*(?:\*|\{\s*(?:\*|\\star|\\ast)\s*\}|\\star(?![A-Za-z])|\\ast(?![A-Za-z]))",
+                   r"^{\\mathrm{star}}", s)
+
     def one(m: re.Match[str]) -> str:
         word = m.group(6) or m.group(7)
         base = m.group(2) or m.group(3) or m.group(4)
@@ -388,7 +394,7 @@ def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid:
     for m in _CALLEE.finditer(s):
         name = m.group(1)
         base = name.split("_")[0]
-        is_function = (name.startswith("\\mathrm") and not name.startswith("\\mathrm{MX")
+        is_function = (name.startswith("\\mathrm") and not name.startswith(("\\mathrm{MX", "\\mathrm{NUM"))
                        or (name == "\\sigma" and sigma_is_sigmoid)
                        or name in ("\\phi", "\\psi") or base in FUNCTION_LETTERS or base in functions)
         if not is_function or m.start() < i:

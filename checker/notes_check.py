@@ -26,14 +26,15 @@ from checker.notation import Notation, ParseError, is_prime_variable, parse_late
 from checker.notes import Directive, Equation
 from checker.notes_context import (Context, _apply_directive, _claim_for, _definition, _opaque_derivative, _Row, _rows,
                                    _running_text, _substitute, _undefined_functions, value_of)
+from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, fault_hook, hypothesis as _hypothesis, internal_error,
                                   recursive as _recursive, side_conditions, side_texts as _side_texts, spelled,
-                                  unclear_sum_extent)
+                                  takes_both_signs, unclear_sum_extent)
 from sympy.core.function import AppliedUndef
 
 from checker.approx import parse_stated
-from checker.claims import Approximation
+from checker.claims import Approximation, Identity, Property
 from checker.results import Result
 from checker.verdict import Method, Status, Verdict
 
@@ -72,6 +73,7 @@ class Task:
     extent: str = ""  # the index of a sum whose extent the notes leave unclear
     anew: bool = False  # a restated name that may be defined anew: a differing form is a definition
     operators: tuple[str, ...] = ()  # E, Var, P... without a distribution: only a symbolic proof counts
+    unrolled: bool = False  # a claim about a sequence, compared at several values of its index
     note: str = ""  # why a verdict was changed by the verdict policy
     retry: Task | None = None  # a failed chain step compared again with the last side that held
 
@@ -124,6 +126,8 @@ class Plan:
 
     def _plan_equation(self, eq: Equation, ctx: Context) -> None:
         fault_hook("plan", eq.latex)
+        if says_zero_start(eq.context):
+            ctx.zero_start = True
         expect_wrong, ctx.expect_wrong_next = ctx.expect_wrong_next, False
         rows = _rows(eq)
         if ctx.skip_next:
@@ -176,7 +180,9 @@ class Plan:
             if not relations:
                 continue  # an expression, not a claim
             first = 1  # the first step that is a claim
-            if not row.continues and relations[0] == "=":
+            of_family = isinstance(sides[0], sp.Symbol) and (term_of(sides[0].name, ctx.spelling) or ("",))[0] \
+                in {k for k, f in ctx.families.items() if f.recursive}
+            if not row.continues and relations[0] == "=" and not of_family:
                 value = value_of(sides[0], sides[1], ctx) if len(sides) == 2 else None
                 if value is not None:
                     name, number = value
@@ -190,11 +196,36 @@ class Plan:
             running = _running_text(eq, sides, relations, ctx)
             if running is not None and not row.continues:
                 kind, message = running
+                numbers = [x for x in sides if getattr(x, "is_number", False)]
+                if kind == "value" and len(numbers) == 1:  # "with $v_0 = 0$", "$n = m = 2$"
+                    for x in sides:
+                        if isinstance(x, sp.Symbol):
+                            ctx.values[x.name] = numbers[0]
+                            ctx.origins[x.name] = row.line
+                    kind = "value"
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind=kind,
                                        fixed=Status.SKIPPED, message=message))
                 continue
+            family = self._family(sides, relations, row, ctx) if not row.continues else None
+            if family is not None:
+                label = str(family.label)
+                anew = label in ctx.families
+                ctx.families[label] = family
+                ctx.family_sections[label] = ctx.section
+                ctx.origins[label] = row.line
+                shown = self._spell(sides[0].name, ctx)
+                what = "the sequence" if family.recursive else "for every index"
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
+                                       fixed=Status.DEFINED,
+                                       message=f"defines {shown}{' anew' if anew else ''} ({what})"))
+                chain_tail = sides[1]
+                current_chain = len(self.chains)
+                self.chains.append(_Chain([self._terms(sides[1], ctx)], [], list(ctx.assumptions)))
+                if len(sides) == 2:
+                    continue
+                sides, relations, texts = sides[1:], relations[1:], texts[1:]
             definition = None
-            if not row.continues and relations[0] == "=":
+            if not row.continues and relations[0] == "=" and family is None and not of_family:
                 definition = _definition(sides[0], sides[1], eq.display, ctx)
                 if definition is None:
                     definition = self._new_definition(sides, eq, ctx)
@@ -224,13 +255,19 @@ class Plan:
             # notes (the Poisson ℓ after the Bernoulli ℓ), or without words that make it a consequence
             # ("so", "equivalently", "which unrolls to"), it may also define the name anew: a form that
             # differs is then a new definition, not an error
+            if renamed and ctx.definitions[renamed][0] and tuple(getattr(sides[0], "args", ())) \
+                    != tuple(ctx.definitions[renamed][0]) \
+                    and not all(a in plain_symbols(sides[-1]) for a in getattr(sides[0], "args", ())):
+                # f(θ_t) = (1 - ηa)^t f(θ_0) after f(θ) = ...: a claim about f at θ_t, not a new f
+                # (ℓ(λ) = m log λ - ..., in its own variable, is one)
+                renamed = ""
             anew = bool(renamed) and (ctx.sections.get(renamed, ctx.section) != ctx.section
                                       or not _CONSEQUENCE.search(_last_sentence(eq.context))) \
                 and not _recursive(renamed, ctx.definitions[renamed][1], ctx)
             used: set[str] = set()
-            substituted = [_substitute(x, ctx, used=used) for x in sides]
+            substituted = [self._terms(_substitute(x, ctx, used=used), ctx, used) for x in sides]
             sequences = sorted(n for n in used | ({renamed} if renamed else set())
-                               if _recursive(n, ctx.definitions[n][1], ctx))
+                               if n in ctx.definitions and _recursive(n, ctx.definitions[n][1], ctx))
             if row.continues and current_chain is not None:
                 # an `&=` row extends the chain of the rows above it (its first side is their last)
                 chain_id = current_chain
@@ -272,6 +309,32 @@ class Plan:
             chain_tail = sides[-1]
             if anew:
                 ctx.define(renamed, self._params(sides[0]), sides[1], row.line)
+
+    @staticmethod
+    def _family(sides: list[Any], relations: list[str], row: _Row, ctx: Context) -> Family | None:
+        """The family ``v_t = ...`` defines (a sequence, or ``p_j = ...`` for every j), unless it
+        restates one of the same part of the notes (then it is a claim about it)."""
+        if relations[0] != "=" or not isinstance(sides[0], sp.Symbol):
+            return None
+        family = family_of(sides[0].name, _substitute(sides[1], ctx), ctx.spelling, row.line)
+        if family is None or sides[0].name in ctx.definitions:
+            return None
+        label = str(family.label)
+        if label in ctx.families and not family.recursive and ctx.family_sections.get(label) == ctx.section:
+            return None  # a closed form of a sequence defined above: a claim
+        return family
+
+    @staticmethod
+    def _terms(e: Any, ctx: Context, used: set[str] | None = None) -> Any:
+        """Terms of indexed families written out (p_j, m̂_t), sequences at a number unrolled."""
+        if not ctx.families or not isinstance(e, sp.Basic):
+            return e
+        e = as_terms(e, ctx.spelling, set(ctx.families))
+        for x in e.atoms(sp.Indexed):
+            label = str(x.base.label)
+            if label in ctx.families and used is not None:
+                used.add(label)
+        return expand(e, ctx.families, _starts(ctx), spelling=ctx.spelling)
 
     @staticmethod
     def _params(lhs: Any) -> tuple[sp.Symbol, ...]:
@@ -340,6 +403,17 @@ class Plan:
                       "function")
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "relation", reason
             return
+        if ctx.families and rel == "=":
+            unrolled = instances(a, b, ctx.families, _starts(ctx), ctx.spelling)
+            if unrolled is not None:
+                a, b = unrolled
+                task.unrolled = True
+            elif any(isinstance(x, sp.Indexed) and str(x.base.label) in ctx.families
+                     and ctx.families[str(x.base.label)].recursive and not x.indices[0].is_Integer
+                     for e in (a, b) if isinstance(e, sp.Basic) for x in e.atoms(sp.Indexed)):
+                reason = "it is about a sequence at more than one free index; it is not unrolled, so it is not checked"
+                task.fixed, task.message = Verdict.inconclusive(reason), reason
+                return
         a, b = self._evaluate(task, a, b, ctx)
         claim = _claim_for(a, b, rel, Context(assumptions=list(assumptions)))
         if claim is None:
@@ -405,6 +479,7 @@ def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs
             if not retries:
                 break
             _run(retries, pool, seed=seed, timeout=timeout, cache=cache)
+        _apply_evaluations(plan.tasks, pool, seed=seed, timeout=timeout)
         _apply_conditions(plan.tasks, pool, seed=seed, timeout=timeout)
     return [_to_result(t) for t in plan.tasks]
 
@@ -428,6 +503,17 @@ def _unknowns(e: Any) -> set[Any]:
     return plain_symbols(e) | {b.label for b in e.atoms(sp.IndexedBase)}
 
 
+def _starts(ctx: Context) -> dict[str, Any]:
+    """Start values of the sequences: those the notes give (``v_0 = 0``), else zero where the
+    notes say that every sequence starts at zero."""
+    starts = {k: v for k, v in ctx.values.items()}
+    if ctx.zero_start:
+        for label, fam in ctx.families.items():
+            if fam.recursive:
+                starts.setdefault(f"{label}_0", sp.Integer(0))
+    return starts
+
+
 def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]:
     """Names passed to a function the notes define, that are neither defined nor given a value
     and do not occur on the other side (``H(u_K) = \\log K``: the entropy of "the uniform
@@ -443,7 +529,8 @@ def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]
         params, _ = ctx.definitions[name]
         for p, a in zip(params, call.args):
             if isinstance(a, sp.Symbol) and a != p and a.name not in ctx.definitions and a.name not in ctx.values \
-                    and a not in elsewhere and not is_prime_variable(a):
+                    and a not in elsewhere and not is_prime_variable(a) \
+                    and (term_of(a.name, ctx.spelling) or ("",))[0] not in ctx.families:
                 out.add(spelled(a.name, ctx.spelling))
     return tuple(sorted(out))
 
@@ -478,6 +565,27 @@ def _retry_steps(plan: Plan) -> list[Task]:
         if task.verdict.status is not Status.WRONG:
             last_good[cid] = k
     return list(out.values())
+
+
+def _apply_evaluations(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout: float) -> None:
+    """A worked number (a number on one side, names without values on the other) that fails as an
+    identity is still a plausible evaluation when some values of the names make it hold: when the
+    difference of its sides takes both signs. When it never does (Σ p_j = 2 after p_j was defined
+    as a softmax), no values can make it right, and it stays wrong."""
+    todo = [t for t in tasks if t.evaluation and t.verdict is not None and t.verdict.status is Status.WRONG
+            and isinstance(t.claim, Identity)]
+    if not todo:
+        return
+    outcomes = pool.map(_both_signs_task, [(t.claim, seed, timeout) for t in todo], timeout=timeout)
+    for t, o in zip(todo, outcomes):
+        if o.ok and o.value is False:
+            t.evaluation = ()  # no values make it hold: wrong under every reading
+
+
+def _both_signs_task(args: tuple[Identity, int, float]) -> bool | None:
+    """Whether lhs − rhs takes both signs over the domain (None: could not tell)."""
+    claim, seed, _ = args
+    return takes_both_signs(claim.lhs, claim.rhs, assumptions=claim.assumptions, sizes=claim.sizes, seed=seed)
 
 
 def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout: float) -> None:

@@ -51,6 +51,11 @@ class Context:
     section: int = 0
     #: the part of the notes (heading) where each name was defined
     sections: dict[str, int] = field(default_factory=dict)
+    #: indexed families (``p_j = ...`` for every j) and sequences (``v_t = \\mu v_{t-1} + g_t``)
+    families: dict[str, Any] = field(default_factory=dict)
+    family_sections: dict[str, int] = field(default_factory=dict)
+    #: the notes say that every sequence starts at zero
+    zero_start: bool = False
     #: each definition as written, before the names in it were replaced (∂J/∂L holds L)
     written: dict[str, tuple[tuple[sp.Symbol, ...], Any]] = field(default_factory=dict)
 
@@ -336,7 +341,7 @@ def value_of(lhs: Any, rhs: Any, ctx: Context) -> tuple[str, Any] | None:
 
 
 _HYPOTHESIS = re.compile(r"\b(if|iff|when|whenever|where|such that|suppose|supposing|assume|assuming|given|"
-                         r"let|implies|satisfy|satisfies|unless|provided)\W*$", re.IGNORECASE)
+                         r"implies|satisfy|satisfies|unless|provided)\W*$", re.IGNORECASE)
 
 
 def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], ctx: Context) -> tuple[str, str] | None:

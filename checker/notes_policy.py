@@ -117,6 +117,54 @@ def unclear_sum_extent(side: Any, spelling: dict[str, str]) -> str:
     return ""
 
 
+# --- worked numbers ---------------------------------------------------------------------------
+
+#: Points drawn per size combination to see whether the difference of two sides changes sign.
+SIGN_POINTS = 400
+
+
+def takes_both_signs(lhs: Any, rhs: Any, *, assumptions: tuple[sp.Basic, ...] = (), sizes: Any = (),
+                     seed: int = 0) -> bool | None:
+    """Whether ``lhs − rhs`` takes both signs (or the value 0) over the domain: then some values
+    of its names make ``lhs = rhs`` hold, and a worked number may mean those values. None when
+    too few points could be evaluated to tell. Points are drawn over the whole domain and also
+    near 0 (a sum of squares reaches small values only there)."""
+    import numpy as np
+
+    from checker.evaluate import float_values, lambdify_safe
+    from checker.numeric import instances
+    from checker.sampling import domain_of
+
+    rng = np.random.default_rng(seed)
+    signs: set[int] = set()
+    seen = 0
+    for inst in instances(lhs, rhs, sizes, rng, assumptions):
+        if not all(isinstance(e, sp.Expr) for e in (inst.lhs, inst.rhs)):
+            return None
+        symbols = list(inst.symbols)
+        fn = lambdify_safe(symbols, inst.lhs - inst.rhs)
+        domains = {x: domain_of(x, assumptions) for x in symbols}
+        points = []
+        for k in range(SIGN_POINTS):
+            point = {}
+            for x in symbols:
+                v = domains[x].draw(rng)
+                d = domains[x]
+                if k % 2 and not d.integer and d.lo <= 0 <= d.hi:
+                    v *= 10.0 ** (-rng.uniform(0, 3))  # toward 0, inside the domain
+                point[x] = v
+            points.append(point)
+        for value in float_values(fn, symbols, points):
+            v = complex(value)
+            if not np.isfinite(v.real) or abs(v.imag) > 1e-12 * (1 + abs(v.real)):
+                continue
+            seen += 1
+            signs.add(0 if abs(v.real) < 1e-12 else (1 if v.real > 0 else -1))
+        if 0 in signs or signs >= {-1, 1}:
+            return True
+    return False if seen >= 50 else None
+
+
 # --- side conditions --------------------------------------------------------------------------
 
 def _sides(claim: Any) -> list[Any]:
@@ -203,10 +251,36 @@ def side_conditions(claim: Any, spelling: dict[str, str] | None = None) -> Itera
                    _all({s.name for s in exponents}, lambda v: v >= 1 and float(v).is_integer()))
     if isinstance(claim, Property):
         return
+    yield from _sequence_conditions(claim, free, spelling)
     for what, changed in _sums_to_one(claim, spelling):
         yield what, changed, _unknown
     for what, changed in _numbers_in_place(claim, free, spelling):
         yield what, changed, _unknown
+
+
+def _sequence_conditions(claim: Any, free: set[sp.Symbol], spelling: dict[str, str]) -> Iterator[Condition]:
+    """Start values of zero (``v_0 = 0``), inputs that do not change (a constant gradient g),
+    and both: what notes about optimisers state in prose."""
+    starts = {x for x in free if x.name.endswith("_0")}
+    entries = {e for side in _sides(claim) if isinstance(side, sp.Basic) for e in side.atoms(sp.Indexed)}
+    labels = sorted({str(e.base.label) for e in entries})
+    plain = {x.name: x for x in free}
+    constant = {e: plain.get(str(e.base.label), sp.Symbol(str(e.base.label), real=True)) for e in entries}
+
+    def zero(e: Any) -> Any:
+        return e.xreplace({x: sp.Integer(0) for x in starts}) if isinstance(e, sp.Basic) else e
+
+    def still(e: Any) -> Any:
+        return e.xreplace(constant) if isinstance(e, sp.Basic) else e
+
+    zeros = ", ".join(f"{spelled(x.name, spelling)} = 0" for x in sorted(starts, key=lambda x: x.name))
+    constants = " and ".join(f"{spelled(label, spelling)} is constant" for label in labels)
+    if starts:
+        yield zeros, _rebuild(claim, zero), _all({x.name for x in starts}, lambda v: v == 0)
+    if entries:
+        yield constants, _rebuild(claim, still), _unknown
+    if starts and entries:
+        yield f"{zeros} and {constants}", _rebuild(claim, lambda e: still(zero(e))), _unknown
 
 
 def _sums_to_one(claim: Any, spelling: dict[str, str]) -> Iterator[tuple[str, Any]]:

@@ -339,3 +339,23 @@ def test_no_placeholder_reaches_names_or_display_on_the_corpus():
             out = display(s, p_.names)
             assert not _RESERVED.search(out), (row["latex"], out)
     assert read > 100
+
+
+@pytest.mark.parametrize("latex, expected", [
+    (r"0.0495 \left( 1 + x \right)", sp.Rational(495, 10000) * (1 + sp.Symbol("x"))),
+    (r"2.5 (y)", sp.Rational(5, 2) * sp.Symbol("y")),
+    (r"0.5(x + 1)", sp.Rational(1, 2) * (sp.Symbol("x") + 1)),
+])
+def test_a_decimal_before_a_parenthesis_is_a_factor(latex, expected):
+    """A decimal literal followed by a bracket multiplies it; it is never a function called."""
+    [side] = parse_latex(latex).sides
+    assert sp.simplify(side.subs({s: sp.Symbol(s.name) for s in side.free_symbols}) - expected) == 0
+    assert not side.atoms(sp.core.function.AppliedUndef)
+
+
+@pytest.mark.parametrize("latex", [r"\theta^* = 1", r"\theta^{*} = 1", r"\theta^{\star} = 1", r"\theta^\ast = 1"])
+def test_a_star_superscript_is_part_of_the_name(latex):
+    """θ^* (the optimum) is a name spelled as written, never θ to a power."""
+    parsed = parse_latex(latex)
+    [name] = parsed.sides[0].free_symbols
+    assert not parsed.sides[0].is_Pow and parsed.names[name.name] == r"\theta^{*}"
