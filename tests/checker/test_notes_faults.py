@@ -136,7 +136,8 @@ def test_no_traceback_on_stitched_notes(capfd, notes):
 
 #: Internal errors known today, each with a reproduction below (strict xfail); the property test
 #: ignores them so that it stays deterministic in what it reports. Remove an entry with its fix.
-KNOWN_INTERNAL_ERRORS = ["SyntaxError: duplicate argument"]
+KNOWN_INTERNAL_ERRORS = ["NotImplementedError: noncommutative scalars in MatMul",
+                         "TypeError: Cannot convert expression to float"]
 
 
 @needs_shared
@@ -151,8 +152,6 @@ def test_no_internal_error_on_stitched_notes(capfd, notes):
     assert not internal, "\n".join(internal)
 
 
-@pytest.mark.xfail(reason="internal error while checking: SyntaxError: duplicate argument 'h_j' in function "
-                          "definition (two symbols printed h_j reach one generated function)", strict=True)
 @pytest.mark.parametrize("name", ["n.md", "n.tex"])
 def test_derivative_by_a_subscripted_name_without_context(capsys, tmp_path, name):
     """A line of attention_norm.md on its own, where sigma^2 is not defined: no internal error."""
@@ -163,3 +162,32 @@ def test_derivative_by_a_subscripted_name_without_context(capsys, tmp_path, name
     results = json.loads(out)["results"]
     assert results and all("internal error" not in r["message"] for r in results), results
     assert code in (0, 1)
+
+
+def _internal_errors(capsys, tmp_path: Path, text: str, name: str = "n.md") -> list[str]:
+    path = tmp_path / name
+    path.write_text(text)
+    code, out, err = check(capsys, str(path), "--format", "json")
+    assert "Traceback" not in err, err
+    assert code in (0, 1)
+    return [f'{r["line"]}:{r["step"]} {r["message"]}' for r in json.loads(out)["results"]
+            if "internal error" in r["message"]]
+
+
+@pytest.mark.xfail(reason="internal error while planning: NotImplementedError: noncommutative scalars in MatMul "
+                          "are not supported (the scalar definition of H substituted with the declared vector x)",
+                   strict=True)
+def test_scalar_function_applied_to_a_declared_vector(capsys, tmp_path):
+    """H defined of a scalar, later written H(x) for a vector x: no internal error."""
+    assert not _internal_errors(capsys, tmp_path,
+                                "$$ H(\\theta) = -\\theta \\log \\theta - (1 - \\theta) \\log (1 - \\theta) $$\n\n"
+                                "At a point $x\\in \\mathbb{R}^n$, $H(x)=\\sum_{i,j,k=1}^N J_{i,j,k}x_i x_j x_k$.\n")
+
+
+@pytest.mark.xfail(reason="internal error while checking step 2: TypeError: Cannot convert expression to float "
+                          "(an integral of an undefined p(x) minus a number, against 1/3 - 1/4)", strict=True)
+def test_integral_of_an_undefined_density_in_a_chain(capsys, tmp_path):
+    """sigma_X^2 = int x^2 p(x) dx - (1/2)^2 = 1/3 - 1/4 = 1/12: no internal error at any step."""
+    assert not _internal_errors(capsys, tmp_path,
+                                "$$ \\sigma_X^2 = \\int_{-\\infty}^\\infty x^2p(x) \\; dx - \\left(\\frac{1}{2}\\right)^2 "
+                                "= \\frac{1}{3} - \\frac{1}{4} = \\frac{1}{12}. $$\n")
