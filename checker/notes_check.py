@@ -22,7 +22,7 @@ import sympy as sp
 from checker.budget import BudgetPool, Outcome
 from checker.engine import DEFAULT_TIMEOUT
 from checker.engine import check as check_claim
-from checker.notation import Notation, ParseError, is_prime_variable, parse_latex
+from checker.notation import Notation, ParseError, display, is_prime_variable, parse_latex
 from checker.notes import Directive, Equation
 from checker.notes_context import (Context, _apply_directive, _claim_for, _definition, _opaque_derivative, _Row, _rows,
                                    _running_text, _substitute, _undefined_functions, value_of)
@@ -30,10 +30,11 @@ from checker.notes_sequences import Family, as_terms, expand, family_of, instanc
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, fault_hook, hypothesis as _hypothesis, internal_error,
                                   recursive as _recursive, side_conditions, side_texts as _side_texts, spelled,
-                                  takes_both_signs, unclear_sum_extent)
+                                  normalised, takes_both_signs, unclear_sum_extent)
 from sympy.core.function import AppliedUndef
 
 from checker.approx import parse_stated
+from checker.randomvars import claims_for, random_variables
 from checker.claims import Approximation, Identity, Property
 from checker.results import Result
 from checker.verdict import Method, Status, Verdict
@@ -74,6 +75,7 @@ class Task:
     anew: bool = False  # a restated name that may be defined anew: a differing form is a definition
     operators: tuple[str, ...] = ()  # E, Var, P... without a distribution: only a symbolic proof counts
     unrolled: bool = False  # a claim about a sequence, compared at several values of its index
+    alternatives: list[tuple[str, Any]] = field(default_factory=list)  # side conditions known while planning
     note: str = ""  # why a verdict was changed by the verdict policy
     retry: Task | None = None  # a failed chain step compared again with the last side that held
 
@@ -128,6 +130,14 @@ class Plan:
         fault_hook("plan", eq.latex)
         if says_zero_start(eq.context):
             ctx.zero_start = True
+        if _INDEPENDENT_THROUGHOUT.search(eq.context):
+            ctx.independent = True
+        declared = _RANDOM.search(eq.context[-60:]) if not eq.display else None
+        if declared:
+            names = re.findall(r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?", eq.latex)
+            ctx.random.update(names)
+            if declared.group("positive"):
+                ctx.positive_random.update(names)
         expect_wrong, ctx.expect_wrong_next = ctx.expect_wrong_next, False
         rows = _rows(eq)
         if ctx.skip_next:
@@ -139,6 +149,12 @@ class Plan:
         chain_tail: Any = None
         current_chain: int | None = None
         for row in rows:
+            members = self._set_declaration(row.latex, ctx)
+            if members:
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="declaration",
+                                       fixed=Status.SKIPPED, message=members))
+                chain_tail = current_chain = None
+                continue
             declared = declaration(row.latex, ctx.notation, ctx.parse)
             if declared is not None:
                 message, ctx.notation = declared
@@ -154,13 +170,14 @@ class Plan:
                                            fixed=Verdict.inconclusive(str(exc)), message=str(exc)))
                     chain_tail = current_chain = None
                     continue
+                reason = _readable(str(exc), row.latex)
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="unparsed",
-                                       fixed=Verdict(status=Status.UNPARSED, reason=str(exc)),
-                                       message=f"cannot read: {exc}"))
+                                       fixed=Verdict(status=Status.UNPARSED, reason=reason),
+                                       message=f"cannot read: {reason}"))
                 chain_tail = current_chain = None
                 continue
-            for name, spelled in (getattr(parsed, "names", None) or {}).items():
-                ctx.spelling.setdefault(name, spelled)
+            for name, written in (getattr(parsed, "names", None) or {}).items():
+                ctx.spelling.setdefault(name, written)
             sides, relations = list(parsed.sides), list(parsed.relations)
             texts = _side_texts(row.latex, len(sides))
             if row.continues and chain_tail is None:
@@ -197,6 +214,12 @@ class Plan:
             if running is not None and not row.continues:
                 kind, message = running
                 numbers = [x for x in sides if getattr(x, "is_number", False)]
+                if kind == "condition" and all(r in _BOUNDS for r in relations) and numbers \
+                        and all(isinstance(x, sp.Symbol) or getattr(x, "is_number", False) for x in sides):
+                    # "with $0 < p < 1$", "a learning rate $\eta > 0$": the domain of the names from here on
+                    ctx.assumptions.extend(_BOUNDS[r](x, y) for x, y, r in zip(sides, sides[1:], relations))
+                    kind, message = "declaration", "declares the domain of " + ", ".join(
+                        spelled(x.name, ctx.spelling) for x in sides if isinstance(x, sp.Symbol))
                 if kind == "value" and len(numbers) == 1:  # "with $v_0 = 0$", "$n = m = 2$"
                     for x in sides:
                         if isinstance(x, sp.Symbol):
@@ -277,7 +300,7 @@ class Plan:
                 chain.relations.extend(relations)
             else:
                 chain_id = len(self.chains)
-                self.chains.append(_Chain(list(substituted), list(relations), list(ctx.assumptions)))
+                self.chains.append(_Chain(list(substituted), list(relations), list(ctx.assumptions)))  # noqa
                 offset = 0
             current_chain = chain_id
             is_chain = len(sides) > 2 or row.continues
@@ -309,6 +332,29 @@ class Plan:
             chain_tail = sides[-1]
             if anew:
                 ctx.define(renamed, self._params(sides[0]), sides[1], row.line)
+
+    @staticmethod
+    def _set_declaration(latex: str, ctx: Context) -> str:
+        """``y \\in \\{0, 1\\}``: the names take those integer values from here on; the message, or ""."""
+        m = _SET_DECLARATION.match(latex)
+        if not m:
+            return ""
+        values = [int(v) for v in re.findall(r"-?\d+", m.group("values"))]
+        names = []
+        for part in m.group("names").split(","):
+            try:
+                parsed = ctx.parse(part.strip(), notation=ctx.notation)
+            except ParseError:
+                return ""
+            if parsed.relations or len(parsed.sides) != 1 or not isinstance(parsed.sides[0], sp.Symbol):
+                return ""
+            names.append(parsed.sides[0])
+        for name in names:
+            ctx.integers.add(name.name)
+            ctx.assumptions.extend([sp.GreaterThan(name, min(values)), sp.LessThan(name, max(values))])
+            ctx.origins.setdefault(name.name, 0)
+        shown = ", ".join(spelled(n.name, ctx.spelling) for n in names)
+        return f"declares {shown} to take the values {', '.join(map(str, values))}"
 
     @staticmethod
     def _family(sides: list[Any], relations: list[str], row: _Row, ctx: Context) -> Family | None:
@@ -367,6 +413,8 @@ class Plan:
             return
         operators = sorted({type(x).__name__ for e in (a, b) if isinstance(e, sp.Basic)
                             for x in e.atoms(AppliedUndef)} & _OPERATORS)
+        if operators and self._random_variables(task, a, b, rel, ctx):
+            return
         if operators and rel != "=":
             reason = (f"{', '.join(operators)} (expectation, variance, probability) need a distribution, which the "
                       "notes do not give; it is not checked")
@@ -393,8 +441,9 @@ class Plan:
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
             return
         opaque = _opaque_derivative(a) or _opaque_derivative(b)
-        if opaque:
-            reason = f"{opaque} is a derivative of a quantity the notes do not define; it cannot be checked"
+        if opaque is not None:
+            reason = (f"{display(opaque, ctx.spelling)} is a derivative of a quantity the notes do not define in "
+                      "terms of that variable; it cannot be checked")
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
             return
         if task.undefined and rel not in ("=", "!="):
@@ -415,13 +464,38 @@ class Plan:
                 task.fixed, task.message = Verdict.inconclusive(reason), reason
                 return
         a, b = self._evaluate(task, a, b, ctx)
-        claim = _claim_for(a, b, rel, Context(assumptions=list(assumptions)))
+        claim = _claim_for(a, b, rel, Context(assumptions=list(assumptions), integers=ctx.integers))
         if claim is None:
             task.fixed, task.kind, task.message = Status.SKIPPED, "relation", f"relation {rel!r} is not checked"
             return
+        if ctx.normalised:
+            claim = normalised(claim, ctx.normalised)
         task.claim = claim
         if not is_chain:
             task.kind = claim.kind
+
+    @staticmethod
+    def _random_variables(task: Task, a: Any, b: Any, rel: str, ctx: Context) -> bool:
+        """A claim about any random variable (E[aX + b] = aE[X] + b, Jensen's inequality) read on
+        finite distributions of symbols (`checker.randomvars`); False when it has no such reading."""
+        rvs = random_variables([a, b], declared=ctx.random)
+        if not rvs:
+            return False
+        positive = [v for v in rvs if v.name in ctx.positive_random]
+        independent = bool(_INDEPENDENT.search(task.eq.context)) or ctx.independent
+        claims = claims_for(a, b, rel, rvs, independent=independent, positive=positive,
+                            assumptions=tuple(ctx.assumptions))
+        if not claims:
+            return False
+        task.claim = claims[-1]  # the most atoms: a claim true for every distribution holds for it
+        task.kind = "probability"
+        task.undefined = tuple(n for n in task.undefined if n not in _OPERATORS)
+        if not independent and len(rvs) > 1:
+            alone = claims_for(a, b, rel, rvs, independent=True, positive=positive, assumptions=tuple(ctx.assumptions))
+            if alone:
+                names = " and ".join(sorted(spelled(v.name, ctx.spelling) for v in rvs))
+                task.alternatives.append((f"{names} are independent", alone[-1]))
+        return True
 
     @staticmethod
     def _evaluate(task: Task, a: Any, b: Any, ctx: Context) -> tuple[Any, Any]:
@@ -481,8 +555,28 @@ def execute(plan: Plan, *, seed: int = 0, timeout: float = DEFAULT_TIMEOUT, jobs
             _run(retries, pool, seed=seed, timeout=timeout, cache=cache)
         _apply_evaluations(plan.tasks, pool, seed=seed, timeout=timeout)
         _apply_conditions(plan.tasks, pool, seed=seed, timeout=timeout)
-    return [_to_result(t) for t in plan.tasks]
+    return [_guarded_result(t) for t in plan.tasks]
 
+
+def _guarded_result(t: Task) -> Result:
+    try:
+        return _to_result(t)
+    except Exception as exc:  # noqa: BLE001 - one result's failure must not stop the run
+        message = internal_error("reporting", exc)
+        return Result(file=t.eq.file, line=t.row.line, column=t.row.column, step=t.step, latex=t.latex,
+                      kind=t.kind, verdict=Status.INCONCLUSIVE, message=message, cell=t.eq.cell)
+
+
+_BOUNDS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
+#: ``y \in \{0, 1\}``, ``a, b \in \{-1, 1\}``: names that take a few integer values.
+_SET_DECLARATION = re.compile(r"^\s*(?P<names>[^=<>{}]+?)\s*\\in\s*\\\{\s*(?P<values>-?\d+(?:\s*,\s*-?\d+)*)\s*\\\}"
+                              r"\s*[.,;]?\s*$")
+
+#: "a (positive) random variable $X$": the names that follow are random variables.
+_RANDOM = re.compile(r"(?P<positive>\b(?:positive|non-?negative)\s+)?\brandom\s+variables?\s*$", re.IGNORECASE)
+#: Words before a claim that make its random variables independent.
+_INDEPENDENT = re.compile(r"\b(independent|uncorrelated|i\.i\.d\.?|iid)\b", re.IGNORECASE)
+_INDEPENDENT_THROUGHOUT = re.compile(r"\b(?:are|be)\s+(?:mutually\s+)?independent\b", re.IGNORECASE)
 
 #: Words of the sentence before a restated name that make it a consequence, not a new definition.
 _CONSEQUENCE = re.compile(r"\b(so|thus|hence|therefore|equivalently|gives?|giving|unroll\w*|expand\w*|rewrit\w*|"
@@ -512,6 +606,20 @@ def _starts(ctx: Context) -> dict[str, Any]:
             if fam.recursive:
                 starts.setdefault(f"{label}_0", sp.Integer(0))
     return starts
+
+
+_REWRITTEN = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM)[a-z]{3}|GRP\d|QQ[a-z]|math\{|hidden_base|ZZ[A-Za-z]|\bu\d+_")
+
+
+def _readable(message: str, latex: str) -> str:
+    """A parser message that quotes the notes' own LaTeX, never the layer's rewritten text."""
+    if not _REWRITTEN.search(message):
+        return message
+    reason = message.rsplit(": ", 1)[-1] if ": " in message else "not read"
+    if _REWRITTEN.search(reason) or len(reason) > 120:
+        reason = "not read"
+    shown = latex if len(latex) <= 120 else latex[:117] + "..."
+    return f"cannot read {shown!r}: {reason}"
 
 
 def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]:
@@ -598,19 +706,27 @@ def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout
     conditions = []
     for t in todo:
         point = dict(t.verdict.counterexample.point) if t.verdict.counterexample is not None else {}
-        # a condition that the counterexample satisfies cannot make the claim hold
-        conditions.append([(what, c) for what, c, satisfied in side_conditions(t.claim, t.spelling)
-                           if satisfied(point) is not True])
+        try:
+            # a condition that the counterexample satisfies cannot make the claim hold
+            conditions.append(list(t.alternatives) + [(what, c) for what, c, satisfied
+                                                      in side_conditions(t.claim, t.spelling)
+                                                      if satisfied(point) is not True])
+        except Exception as exc:  # noqa: BLE001 - one claim's failure must not stop the run
+            t.verdict = Verdict.inconclusive(internal_error("looking for the conditions under which it holds", exc))
+            conditions.append([])
     args = [([c for _, c in conds], seed, timeout) for conds in conditions]
     outcomes = pool.map(_first_condition_task, args, timeout=timeout * 4)
     for t, conds, o in zip(todo, conditions, outcomes):
+        if not conds:
+            continue
         if not o.ok:
             t.note = ("it fails as written; whether a usual side condition makes it hold could not be decided "
                       f"({_outcome_verdict(o).reason})")
         elif o.value is not None:
             what = conds[o.value][0]
-            t.note = (f"it does not hold in general, but holds if {what}; if the notes assume this, declare it "
-                      f"with `assume` (<!-- mathcheck: assume ... -->)")
+            how = ("say so in the sentence before it ('independent')" if "independent" in what else
+                   "declare it before the equation (<!-- mathcheck: assume ... -->)")
+            t.note = f"it does not hold in general, but holds if {what}; if the notes assume this, {how}"
 
 
 def _first_condition_task(args: tuple[list[Any], int, float]) -> int | None:

@@ -56,6 +56,15 @@ class Context:
     family_sections: dict[str, int] = field(default_factory=dict)
     #: the notes say that every sequence starts at zero
     zero_start: bool = False
+    #: names the notes call random variables ("a positive random variable $X$"), and whether
+    #: they said the random variables are independent
+    random: set[str] = field(default_factory=set)
+    positive_random: set[str] = field(default_factory=set)
+    independent: bool = False
+    #: vectors declared to sum to one (``assume \\sum_j y_j = 1``)
+    normalised: set[str] = field(default_factory=set)
+    #: names declared to take integer values (``y \\in \\{0, 1\\}``)
+    integers: set[str] = field(default_factory=set)
     #: each definition as written, before the names in it were replaced (∂J/∂L holds L)
     written: dict[str, tuple[tuple[sp.Symbol, ...], Any]] = field(default_factory=dict)
 
@@ -121,7 +130,8 @@ def _realify(e: Any) -> Any:
     """Symbols of notes are real unless said otherwise (ML notes mean real numbers)."""
     if not isinstance(e, sp.Basic):
         return e
-    mapping = {s: sp.Symbol(s.name, real=True) for s in e.free_symbols
+    variables = {v for d in e.atoms(sp.Derivative) for v in d.variables}  # ∂σ²/∂h_j: h_j is not free there
+    mapping = {s: sp.Symbol(s.name, real=True) for s in e.free_symbols | variables
                if isinstance(s, sp.Symbol) and s.is_real is None}
     return e.xreplace(mapping) if mapping else e
 
@@ -256,19 +266,33 @@ def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tupl
     return new, tuple((mapping[b], SUM_SIZES) for b in sorted(bounds, key=sp.default_sort_key))
 
 
-def _opaque_derivative(e: Any) -> str | None:
-    """The name of a derivative of an undefined quantity (∂L/∂w with L opaque), if any."""
+def _opaque_derivative(e: Any) -> Any:
+    """A derivative of an undefined quantity (∂L/∂w with L opaque, ∂σ²/∂h_j with σ not in terms
+    of h_j), if any: the notes mean a dependence they do not write, so it reads as zero."""
     if not isinstance(e, sp.Basic):
         return None
     for d in e.atoms(sp.Derivative):
         inner = d.expr
         if isinstance(inner, sp.Symbol) or (isinstance(inner, AppliedUndef) and not d.variables[0] in inner.args):
-            return str(d)
+            return d
+        if isinstance(inner, sp.Basic) and inner.free_symbols and not inner.has(AppliedUndef) \
+                and not any(v in inner.free_symbols for v in d.variables):
+            return d
     return None
 
 
+def _integers(e: Any, names: set[str]) -> Any:
+    """The names declared to take integer values (``y \\in \\{0, 1\\}``) as integer symbols."""
+    if not names or not isinstance(e, sp.Basic):
+        return e
+    mapping = {s: sp.Symbol(s.name, integer=True) for s in e.free_symbols
+               if isinstance(s, sp.Symbol) and s.name in names and not s.is_integer}
+    return e.xreplace(mapping) if mapping else e
+
+
 def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
-    assumptions = tuple(_realify(a) for a in ctx.assumptions)
+    assumptions = tuple(_realify(_integers(a, ctx.integers)) for a in ctx.assumptions)
+    lhs, rhs = _integers(lhs, ctx.integers), _integers(rhs, ctx.integers)
     (lhs, rhs), sizes = _sizes_of(_realify(lhs), _realify(rhs))
     if relation == "=":
         if isinstance(lhs, sp.Derivative) and not rhs.has(sp.Derivative) and len(set(lhs.variables)) == len(lhs.variables) == 1 \
@@ -313,7 +337,8 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
             and rhs not in getattr(lhs, "free_symbols", set()) and getattr(lhs, "free_symbols", None):
         return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
     if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args) \
-            and len(set(lhs.args)) == len(lhs.args) and not getattr(rhs, "is_number", False):
+            and len(set(lhs.args)) == len(lhs.args) and not getattr(rhs, "is_number", False) \
+            and lhs.func.__name__ not in PROBABILITY_OPERATORS:
         name = lhs.func.__name__
         if name in ctx.definitions and display:
             return None  # a claim about a defined function, e.g. J(w) = <another form>
@@ -322,6 +347,11 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
             return None  # recursive: not a definition
         return name, tuple(lhs.args), rhs
     return None
+
+
+#: Operators of probability that the parser reads as functions: E[X] = μ states a property of
+#: the distribution of X, never a definition of E.
+PROBABILITY_OPERATORS = frozenset({"E", "Var", "Cov", "P", "KL"})
 
 
 def value_of(lhs: Any, rhs: Any, ctx: Context) -> tuple[str, Any] | None:
@@ -393,8 +423,14 @@ def _apply_directive(d: Directive, ctx: Context) -> str | None:
                 ctx.assumptions.append(_RELATIONS[rel](a, b))
             elif rel == "!=":
                 ctx.assumptions.append(sp.Ne(a, b))
+            elif rel == "=" and _sum_of_entries(a) is not None and b == 1:
+                ctx.normalised.add(_sum_of_entries(a))  # Σ_j y_j = 1: a label or probability vector
+            elif rel == "=" and isinstance(a, sp.Symbol) and getattr(b, "is_number", False):
+                ctx.values[a.name] = b
+                ctx.origins[a.name] = d.line
             else:
-                return f"assumption relation {rel!r} is not supported; use <, <=, >, >=, !="
+                return (f"assumption relation {rel!r} is not supported here; use <, <=, >, >=, !=, "
+                        "a sum of entries equal to 1 (\\sum_j y_j = 1), or a name equal to a number")
     elif verb == "define":
         try:
             parsed = ctx.parse(arg, notation=ctx.notation)
@@ -410,6 +446,20 @@ def _apply_directive(d: Directive, ctx: Context) -> str | None:
         return _apply_notation(arg, ctx)
     else:
         return f"unknown directive {verb!r} (known: assume, define, skip, expect wrong, notation)"
+    return None
+
+
+def _sum_of_entries(e: Any) -> str | None:
+    """The vector whose entries `e` sums (``\\sum_j y_j`` → ``"y"``), or None."""
+    if not isinstance(e, sp.Sum) or len(e.limits) != 1:
+        return None
+    term = e.function
+    if isinstance(term, sp.Mul):  # 1*y[j], as the parser builds it unevaluated
+        coefficient, term = term.as_coeff_Mul()
+        if coefficient != 1:
+            return None
+    if isinstance(term, sp.Indexed) and [str(i) for i in term.indices] == [str(e.limits[0][0])]:
+        return str(term.base.label)
     return None
 
 

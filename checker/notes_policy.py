@@ -189,7 +189,7 @@ def _rebuild(claim: Any, f: Any, extra: tuple[sp.Basic, ...] = ()) -> Any:
                     quantifier=claim.quantifier, symbolic=claim.symbolic)
 
 
-def _free(claim: Any) -> set[sp.Symbol]:
+def _free(claim: Any, integers: bool = False) -> set[sp.Symbol]:
     out: set[sp.Symbol] = set()
     for e in _sides(claim):
         if isinstance(e, sp.Basic):
@@ -200,7 +200,7 @@ def _free(claim: Any) -> set[sp.Symbol]:
         if isinstance(e, sp.Basic):
             for s in e.atoms(sp.Sum, sp.Product):
                 bound |= {lim[0] for lim in s.limits}
-    return {s for s in out if s not in sizes and s not in bound and not s.is_integer}
+    return {s for s in out if s not in sizes and s not in bound and (integers or not s.is_integer)}
 
 
 def _retyped(claim: Any, symbols: set[sp.Symbol], **assumptions: bool) -> Any:
@@ -235,7 +235,7 @@ def side_conditions(claim: Any, spelling: dict[str, str] | None = None) -> Itera
     if not isinstance(claim, (Identity, DerivativeClaim, Property)):
         return
     spelling = spelling or {}
-    free = _free(claim)
+    free = _free(claim) - set(getattr(claim, "wrt", ()))
     if free:
         names = ", ".join(sorted(spelled(s.name, spelling) for s in free))
         plain = {s.name for s in free}
@@ -254,14 +254,15 @@ def side_conditions(claim: Any, spelling: dict[str, str] | None = None) -> Itera
     yield from _sequence_conditions(claim, free, spelling)
     for what, changed in _sums_to_one(claim, spelling):
         yield what, changed, _unknown
-    for what, changed in _numbers_in_place(claim, free, spelling):
+    fixed = set(getattr(claim, "wrt", ()))  # the variable of a derivative is not a value to choose
+    for what, changed in _numbers_in_place(claim, _free(claim, integers=True) - fixed, spelling):
         yield what, changed, _unknown
 
 
 def _sequence_conditions(claim: Any, free: set[sp.Symbol], spelling: dict[str, str]) -> Iterator[Condition]:
     """Start values of zero (``v_0 = 0``), inputs that do not change (a constant gradient g),
     and both: what notes about optimisers state in prose."""
-    starts = {x for x in free if x.name.endswith("_0")}
+    starts = {x for x in free if x.name.endswith("_0")} - set(getattr(claim, "wrt", ()))
     entries = {e for side in _sides(claim) if isinstance(side, sp.Basic) for e in side.atoms(sp.Indexed)}
     labels = sorted({str(e.base.label) for e in entries})
     plain = {x.name: x for x in free}
@@ -283,7 +284,14 @@ def _sequence_conditions(claim: Any, free: set[sp.Symbol], spelling: dict[str, s
         yield f"{zeros} and {constants}", _rebuild(claim, lambda e: still(zero(e))), _unknown
 
 
-def _sums_to_one(claim: Any, spelling: dict[str, str]) -> Iterator[tuple[str, Any]]:
+def normalised(claim: Any, labels: set[str]) -> Any:
+    """The claim with the vectors of `labels` summing to one (``assume \\sum_j y_j = 1``)."""
+    for what, changed in _sums_to_one(claim, {}, only=labels):
+        claim = changed
+    return claim
+
+
+def _sums_to_one(claim: Any, spelling: dict[str, str], only: set[str] | None = None) -> Iterator[tuple[str, Any]]:
     """A vector summed over in the claim, normalised to sum to one (a label or probability vector)."""
     seen: set[Any] = set()
     for e in _sides(claim):
@@ -295,7 +303,7 @@ def _sums_to_one(claim: Any, spelling: dict[str, str]) -> Iterator[tuple[str, An
             index, lo, hi = s.limits[0]
             for entry in s.function.atoms(sp.Indexed):
                 base = entry.base
-                if base in seen or entry.indices != (index,):
+                if base in seen or entry.indices != (index,) or (only is not None and str(base.label) not in only):
                     continue
                 seen.add(base)
                 k = sp.Dummy("k", integer=True)
@@ -330,5 +338,5 @@ def _numbers_in_place(claim: Any, free: set[sp.Symbol], spelling: dict[str, str]
                                                                      if isinstance(e, sp.Basic) else e)
 
 
-__all__ = ["unclear_sum_extent", "DEFINES_ANEW", "fault_hook", "hypothesis", "internal_error", "recursive", "side_conditions", "side_texts",
+__all__ = ["normalised", "unclear_sum_extent", "DEFINES_ANEW", "fault_hook", "hypothesis", "internal_error", "recursive", "side_conditions", "side_texts",
            "spelled"]

@@ -107,7 +107,7 @@ def test_values_and_conditions_in_running_text_are_not_claims(capsys, tmp_path):
     assert code == 0
     results = json.loads(out)["results"]
     assert [(r["kind"], r["verdict"]) for r in results] == [
-        ("value", "defined"), ("condition", "skipped"), ("condition", "skipped"), ("condition", "skipped")]
+        ("value", "defined"), ("declaration", "skipped"), ("condition", "skipped"), ("condition", "skipped")]
     assert "w = 0" in results[0]["message"]
 
 
@@ -182,13 +182,15 @@ def test_a_restated_name_is_checked_or_defined_anew_by_the_words_before_it(capsy
     assert "defined at line 1" in results[1]["message"] and code == 1
 
 
-def test_expectations_and_entry_derivatives_are_inconclusive(capsys, tmp_path):
-    """E[aX+b] = aE[X]+b needs a distribution; ∂/∂f_j of a sum over f_j is not read as zero."""
-    text = "$$E[aX + b] = aE[X] + b$$\n\n$$L = \\sum_j f_j^2$$\n\n$$\\frac{\\partial L}{\\partial f_j} = 2 f_j$$\n"
+def test_expectations_and_entry_derivatives(capsys, tmp_path):
+    """E[aX+b] = aE[X]+b holds for every random variable (read on finite distributions);
+    E[X] = mu needs a distribution; d/df_j of a sum over f_j is not read as zero."""
+    text = ("$$E[aX + b] = aE[X] + b$$\n\n$$E[X] = \\mu$$\n\n$$L = \\sum_j f_j^2$$\n\n"
+            "$$\\frac{\\partial L}{\\partial f_j} = 2 f_j$$\n")
     code, out, _ = check(capsys, write(tmp_path, "n.md", text), "--format", "json")
     results = json.loads(out)["results"]
-    assert [r["verdict"] for r in results] == ["inconclusive", "defined", "inconclusive"]
-    assert "need a distribution" in results[0]["message"] and "entry f_j" in results[2]["message"]
+    assert [r["verdict"] for r in results] == ["verified", "inconclusive", "defined", "inconclusive"]
+    assert "need a distribution" in results[1]["message"] and "entry f_j" in results[3]["message"]
     assert code == 0
 
 
