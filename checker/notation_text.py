@@ -255,6 +255,10 @@ _OPCALL = re.compile(r"\s*\\(?:ln|log|exp|sin|cos|tan|sec|csc|cot|sinh|cosh|tanh
                      r"\s*\((?:[^()]|\([^()]*\))*\)")
 
 
+_RELATION_COMMAND = re.compile(r"\\(?:approx|leq?|geq?|neq?|sim|simeq|propto|equiv|in|to|cong|lt|gt|ll|gg|mid)"
+                               r"(?![A-Za-z])")
+
+
 def operator_arguments(s: str, rw: Rewrites) -> str:
     """The argument of an operator written without parentheses, made explicit.
 
@@ -276,8 +280,8 @@ def operator_arguments(s: str, rw: Rewrites) -> str:
             j = first.end()
         while not first:
             f = _FACTOR.match(s, j)
-            if not f or f.end() == j:
-                break
+            if not f or f.end() == j or _RELATION_COMMAND.match(f.group(0).strip()):
+                break  # a relation (\approx, \le, ...) ends the argument
             factors.append(f.group(0))
             j = f.end()
         if not factors:

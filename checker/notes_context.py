@@ -215,8 +215,11 @@ def _through_intermediates(e: sp.Basic, ctx: Context, used: set[str] | None) -> 
 
 
 def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> bool:
-    """A definition whose body indexes a parameter (``y_j``) applies only to a plain name."""
+    """A definition whose body indexes a parameter (``y_j``) applies only to a plain name; a
+    definition of scalars does not apply to a vector or a matrix (H(θ) of a number, H(x) of x ∈ ℝⁿ)."""
     labels = {b.label for b in body.atoms(sp.IndexedBase)} if isinstance(body, sp.Basic) else set()
+    if any(isinstance(a, (sp.MatrixBase, sp.MatrixExpr)) for p, a in zip(params, args) if p not in labels):
+        return False
     return all(isinstance(a, sp.Symbol) for p, a in zip(params, args) if p in labels)
 
 

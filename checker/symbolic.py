@@ -356,7 +356,11 @@ def _constant_difference(a: Any, b: Any) -> Verdict | None:
     va, vb = a.evalf(50), b.evalf(50)
     if not (va.is_number and vb.is_number):
         return None
-    if abs(complex(va - vb)) > 1e-30 * (1 + max(abs(complex(va)), abs(complex(vb)))):
+    try:
+        differ = abs(complex(va - vb)) > 1e-30 * (1 + max(abs(complex(va)), abs(complex(vb))))
+    except (TypeError, ValueError):  # an integral of an undefined density has no value
+        return None
+    if differ:
         ce = Counterexample(point=(), lhs=complex(va), rhs=complex(vb), digits=50,
                             note="both sides are constants")
         return Verdict.wrong(Method.NUMERIC, ce, reason="the two sides are different constants")

@@ -359,3 +359,14 @@ def test_a_star_superscript_is_part_of_the_name(latex):
     parsed = parse_latex(latex)
     [name] = parsed.sides[0].free_symbols
     assert not parsed.sides[0].is_Pow and parsed.names[name.name] == r"\theta^{*}"
+
+
+@pytest.mark.parametrize("latex, relations", [
+    (r"10\log\tfrac12 \approx -3.0103", ("approx",)),
+    (r"\ln x \le x - 1", ("<=",)),
+    (r"\log 2 < 1", ("<",)),
+])
+def test_a_relation_ends_the_argument_of_an_operator(latex, relations):
+    """The argument of \\log written without parentheses stops at a relation sign."""
+    parsed = parse_latex(latex)
+    assert parsed.relations == relations and len(parsed.sides) == 2

@@ -136,8 +136,7 @@ def test_no_traceback_on_stitched_notes(capfd, notes):
 
 #: Internal errors known today, each with a reproduction below (strict xfail); the property test
 #: ignores them so that it stays deterministic in what it reports. Remove an entry with its fix.
-KNOWN_INTERNAL_ERRORS = ["NotImplementedError: noncommutative scalars in MatMul",
-                         "TypeError: Cannot convert expression to float"]
+KNOWN_INTERNAL_ERRORS: list[str] = []
 
 
 @needs_shared
@@ -174,9 +173,6 @@ def _internal_errors(capsys, tmp_path: Path, text: str, name: str = "n.md") -> l
             if "internal error" in r["message"]]
 
 
-@pytest.mark.xfail(reason="internal error while planning: NotImplementedError: noncommutative scalars in MatMul "
-                          "are not supported (the scalar definition of H substituted with the declared vector x)",
-                   strict=True)
 def test_scalar_function_applied_to_a_declared_vector(capsys, tmp_path):
     """H defined of a scalar, later written H(x) for a vector x: no internal error."""
     assert not _internal_errors(capsys, tmp_path,
@@ -184,8 +180,6 @@ def test_scalar_function_applied_to_a_declared_vector(capsys, tmp_path):
                                 "At a point $x\\in \\mathbb{R}^n$, $H(x)=\\sum_{i,j,k=1}^N J_{i,j,k}x_i x_j x_k$.\n")
 
 
-@pytest.mark.xfail(reason="internal error while checking step 2: TypeError: Cannot convert expression to float "
-                          "(an integral of an undefined p(x) minus a number, against 1/3 - 1/4)", strict=True)
 def test_integral_of_an_undefined_density_in_a_chain(capsys, tmp_path):
     """sigma_X^2 = int x^2 p(x) dx - (1/2)^2 = 1/3 - 1/4 = 1/12: no internal error at any step."""
     assert not _internal_errors(capsys, tmp_path,
