@@ -107,11 +107,12 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
                lambda m: m.group(0) if _PROSE.search(m.group(2)) else _label(rw, m.group(2), m), s)
     s = re.sub(r"\\(hat|bar|tilde|widehat|overline)\s*\{\s*\\?([A-Za-z]+)\s*\}", lambda m: _accent(m, rw), s)
     s = re.sub(r"\\(hat|bar|tilde)\s+\\?([A-Za-z]+)", lambda m: _accent(m, rw), s)
+    s = _delta_names(s, rw)
     s = superscript_labels(s, rw)
     s = re.sub(r"\^\s*\{\s*\[\s*([A-Za-z0-9+\-]+)\s*\]\s*\}", r"_{ZZL\1}", s)  # W^{[l]} is a layer index
     # x^{(i)} is a sample index (e^{(x+y)} is a power)
-    s = re.sub(r"(?<![\\A-Za-z]e)(?<!^e)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+)\s*\)\s*\}",
-               lambda m: rf"_{{ZZS{m.group(1)}}}" if m.group(1) else m.group(0), s)
+    s = re.sub(r"(?<![\\A-Za-z]e)(?<!^e)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+|[A-Za-z]\s*[+-]\s*[0-9]+)\s*\)\s*\}",
+               lambda m: rf"_{{ZZS{m.group(1).replace(' ', '')}}}" if m.group(1) else m.group(0), s)
     # ∂L/∂w written inline with a slash: the same derivative as \frac{∂L}{∂w}
     s = re.sub(rf"\\partial\s*({_DNAME})\s*/\s*\\partial\s*({_DNAME})",
                lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", s)
@@ -183,9 +184,25 @@ _NOT_NAMES = frozenset({"sum", "prod", "int", "lim", "frac", "sqrt", "left", "ri
                         "ln", "log", "exp", "sin", "cos", "tan", "tanh", "sinh", "cosh", "partial", "nabla", "mathrm"})
 
 
+_GREEK = ("alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|vartheta|iota|kappa|lambda|mu|nu|xi|pi|rho|"
+          "sigma|tau|upsilon|phi|varphi|chi|psi|omega")
+_DELTA_NAME = re.compile(rf"\\Delta\s*(\\(?:{_GREEK})|[A-Za-z])(?![A-Za-z])")
+
+
+def _delta_names(s: str, rw: Rewrites) -> str:
+    """``\\Delta\\theta``, ``\\Delta x_t``: a change of a quantity is one name, not Δ times it."""
+    def one(m: re.Match[str]) -> str:
+        inner = "Delta" + m.group(1).lstrip("\\")
+        return _label(rw, inner, m)
+    return _DELTA_NAME.sub(one, s)
+
+
 def superscript_labels(s: str, rw: Rewrites) -> str:
-    """A word as a superscript (``s^{\\text{corrected}}``, ``\\hat{m}^{\\text{bc}}``) is a part of the
-    name, not a power: the name becomes ``s_corrected``. ``^{\\mathrm{T}}`` stays a transpose."""
+    """A word as a superscript (``s^{\\text{corrected}}``, ``v^{corrected}``, ``\\hat{m}^{\\text{bc}}``) is a
+    part of the name, not a power: the name becomes ``s_corrected``. ``^{\\mathrm{T}}`` stays a transpose."""
+    # a plain word of three or more letters as a superscript is a label too (not after Euler's e)
+    s = re.sub(r"(?<![\\A-Za-z]e)(?<!^e)\^\s*\{\s*([A-Za-z]{3,})\s*\}",
+               lambda m: m.group(0) if m.group(1) in ("top", "max", "min") else rf"^{{\mathrm{{{m.group(1)}}}}}", s)
     if re.search(r"\^\s*(?:\*|\{\s*(?:\*|\\star|\\ast)\s*\}|\\star|\\ast)", s):
         # θ^*, w^{\star}: the optimum, a name (a star is never a power)
         rw.labels.setdefault("star", "*")
@@ -337,7 +354,7 @@ def cut_trailing_text(s: str) -> str:
     return s
 
 
-_EXPECT = re.compile(r"\\mathbb\s*\{\s*([EP])\s*\}|(?<![\\{])(E)(?=\s*\[)")
+_EXPECT = re.compile(r"\\mathbb\s*\{\s*([EP])\s*\}|(?<![\\{])(E)(?=\s*\[)|(?<![\\{A-Za-z])(E)(?=\s*\()")
 
 
 def expectations(s: str) -> str:
@@ -350,7 +367,7 @@ def expectations(s: str) -> str:
     for m in _EXPECT.finditer(s):
         if m.start() < i:
             continue
-        letter = m.group(1) or m.group(2)
+        letter = m.group(1) or m.group(2) or m.group(3)
         k = m.end()
         while k < len(s) and s[k] == " ":
             k += 1

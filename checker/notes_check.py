@@ -73,6 +73,7 @@ class Task:
     described: tuple[str, ...] = ()  # names given to a defined function that the notes describe only in words
     extent: str = ""  # the index of a sum whose extent the notes leave unclear
     anew: bool = False  # a restated name that may be defined anew: a differing form is a definition
+    mixed: str = ""  # a name used both as a vector and through its entries (π and π_j)
     operators: tuple[str, ...] = ()  # E, Var, P... without a distribution: only a symbolic proof counts
     unrolled: bool = False  # a claim about a sequence, compared at several values of its index
     alternatives: list[tuple[str, Any]] = field(default_factory=list)  # side conditions known while planning
@@ -176,8 +177,10 @@ class Plan:
                                        message=f"cannot read: {reason}"))
                 chain_tail = current_chain = None
                 continue
+            seen = set(ctx.seen)  # the names of the equations before this one
             for name, written in (getattr(parsed, "names", None) or {}).items():
                 ctx.spelling.setdefault(name, written)
+                ctx.seen.add(name)
             sides, relations = list(parsed.sides), list(parsed.relations)
             texts = _side_texts(row.latex, len(sides))
             if row.continues and chain_tail is None:
@@ -210,6 +213,12 @@ class Plan:
                                            message=f"sets {self._spell(name, ctx)} = {number} for the worked numbers "
                                                    "that follow"))
                     continue
+            if not row.continues and relations == ["="] and isinstance(sides[0], sp.Symbol) \
+                    and sides[0] in plain_symbols(sides[1]):
+                # θ = θ - η Δθ: an update step of an algorithm (the name on both sides), not an identity
+                self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="update", fixed=Status.SKIPPED,
+                                       message=f"an update of {self._spell(sides[0].name, ctx)}, not an identity"))
+                continue
             running = _running_text(eq, sides, relations, ctx)
             if running is not None and not row.continues:
                 kind, message = running
@@ -273,7 +282,8 @@ class Plan:
                     self.chains.append(_Chain([_substitute(sides[1], ctx)], [], list(ctx.assumptions)))
                     continue
                 first = 2  # a = b = c that starts by naming a: the steps after the first are claims
-            renamed = "" if row.continues else redefined(sides, relations, ctx.definitions)
+            # a chain that starts with a defined name restates it in its first step
+            renamed = "" if row.continues or relations[0] != "=" else redefined(sides[:2], ["="], ctx.definitions)
             # a defined name restated: a claim that it equals its definition. In another part of the
             # notes (the Poisson ℓ after the Bernoulli ℓ), or without words that make it a consequence
             # ("so", "equivalently", "which unrolls to"), it may also define the name anew: a form that
@@ -287,6 +297,12 @@ class Plan:
             anew = bool(renamed) and (ctx.sections.get(renamed, ctx.section) != ctx.section
                                       or not _CONSEQUENCE.search(_last_sentence(eq.context))) \
                 and not _recursive(renamed, ctx.definitions[renamed][1], ctx)
+            builtin = ""
+            if not row.continues and relations[0] == "=" and isinstance(sides[0], sp.Function) \
+                    and not isinstance(sides[0], AppliedUndef) and sides[0].args \
+                    and all(isinstance(x, sp.Symbol) for x in sides[0].args):
+                # σ(x) = x sigmoid(βx): notes that give a standard name their own meaning (swish)
+                builtin = display(sides[0].func(*sides[0].args), ctx.spelling).split("(")[0] or str(sides[0].func)
             used: set[str] = set()
             substituted = [self._terms(_substitute(x, ctx, used=used), ctx, used) for x in sides]
             sequences = sorted(n for n in used | ({renamed} if renamed else set())
@@ -318,11 +334,14 @@ class Plan:
                 task.hypothesis = _hypothesis(eq) if not row.continues else ""
                 self._fill(task, substituted[k - 1], substituted[k], rel, ctx, is_chain,
                            stated=texts[k] if k < len(texts) else "")
-                task.redefines = renamed
-                task.anew = anew and k == 1
-                task.described = tuple(sorted(set(_described_arguments(sides[k - 1], sides[k], ctx))
+                task.redefines = renamed or builtin
+                task.anew = (anew or bool(builtin)) and k == 1
+                task.described = tuple(sorted(set(self._fresh(sides[k - 1], sides[k], seen, ctx))))
+                task.described = tuple(sorted(set(task.described) | set(_described_arguments(sides[k - 1], sides[k], ctx))
                                               | set(_described_arguments(sides[k], sides[k - 1], ctx))))
-                task.extent = unclear_sum_extent(sides[k - 1], ctx.spelling) or unclear_sum_extent(sides[k], ctx.spelling)
+                task.mixed = _vector_and_entries(sides[k - 1], sides[k], ctx.spelling)
+                task.extent = next((x for x in (unclear_sum_extent(e, ctx.spelling) for e in
+                                                (sides[k - 1], sides[k], substituted[k - 1], substituted[k])) if x), "")
                 if sequences and task.claim is not None:
                     names = ", ".join(f"{self._spell(n, ctx)} (line {ctx.origins.get(n, '?')})" for n in sequences)
                     reason = (f"it is about {names}, defined from its previous term; claims about such a sequence "
@@ -332,6 +351,25 @@ class Plan:
             chain_tail = sides[-1]
             if anew:
                 ctx.define(renamed, self._params(sides[0]), sides[1], row.line)
+
+    @staticmethod
+    def _fresh(a: Any, b: Any, seen: set[str], ctx: Context) -> list[str]:
+        """Names new to the notes that occur on one side of a step only (``= XW + b`` after
+        ``(XW_1 + b_1)W_2 + b_2``): their meaning is given in words ("where W = W_1 W_2")."""
+        out = []
+        for one, other in ((a, b), (b, a)):
+            if not isinstance(one, sp.Basic):
+                continue
+            names_other = {x.name for x in plain_symbols(other)} | \
+                {str(x.label) for x in other.atoms(sp.IndexedBase)} if isinstance(other, sp.Basic) else set()
+            mine = {x.name for x in plain_symbols(one) if isinstance(x, sp.Symbol)} | \
+                {str(x.label) for x in one.atoms(sp.IndexedBase)}
+            for name in mine - names_other:
+                if name in seen or name in ctx.definitions or name in ctx.values or name in ctx.families \
+                        or is_prime_variable(sp.Symbol(name)):
+                    continue
+                out.append(spelled(name, ctx.spelling))
+        return out
 
     @staticmethod
     def _set_declaration(latex: str, ctx: Context) -> str:
@@ -481,6 +519,9 @@ class Plan:
         rvs = random_variables([a, b], declared=ctx.random)
         if not rvs:
             return False
+        sides_of = [{x.name for x in e.free_symbols} if isinstance(e, sp.Basic) else set() for e in (a, b)]
+        if any(not (v.name in sides_of[0] and v.name in sides_of[1]) for v in rvs):
+            return False  # Cov(X, Y) = Cov(X, aX + b): Y is given in words, not a claim about every Y
         positive = [v for v in rvs if v.name in ctx.positive_random]
         independent = bool(_INDEPENDENT.search(task.eq.context)) or ctx.independent
         claims = claims_for(a, b, rel, rvs, independent=independent, positive=positive,
@@ -507,8 +548,7 @@ class Plan:
         free_a, free_b = plain_symbols(a), plain_symbols(b)
         known = {s: ctx.values[s.name] for s in (free_a | free_b) if isinstance(s, sp.Symbol) and s.name in ctx.values}
         if known:
-            a = a.xreplace(known) if isinstance(a, sp.Basic) else a
-            b = b.xreplace(known) if isinstance(b, sp.Basic) else b
+            a, b = _at_values(a, known), _at_values(b, known)
             task.origins.update({s.name: ctx.origins[s.name] for s in known if s.name in ctx.origins})
         missing = _unknowns(a) | _unknowns(b)
         task.evaluation = tuple(sorted(spelled(s.name, ctx.spelling) for s in missing if isinstance(s, sp.Symbol)))
@@ -524,7 +564,7 @@ class Plan:
         free = plain_symbols(value)
         known = {s: ctx.values[s.name] for s in free if isinstance(s, sp.Symbol) and s.name in ctx.values}
         if known:
-            value = value.xreplace(known)
+            value = _at_values(value, known)
         missing = sorted(spelled(s.name, ctx.spelling) for s in plain_symbols(value) if isinstance(s, sp.Symbol))
         if missing:
             reason = (f"a worked number: it depends on {', '.join(missing)}, which have no value here (the notes "
@@ -579,15 +619,24 @@ _INDEPENDENT = re.compile(r"\b(independent|uncorrelated|i\.i\.d\.?|iid)\b", re.I
 _INDEPENDENT_THROUGHOUT = re.compile(r"\b(?:are|be)\s+(?:mutually\s+)?independent\b", re.IGNORECASE)
 
 #: Words of the sentence before a restated name that make it a consequence, not a new definition.
-_CONSEQUENCE = re.compile(r"\b(so|thus|hence|therefore|equivalently|gives?|giving|unroll\w*|expand\w*|rewrit\w*|"
-                          r"written|simplif\w*|i\.e\.|that is|in other words|we get|we obtain|yields?|follows?|"
-                          r"in (?:matrix|vector|closed|compact) form|reduces? to|amounts? to|same as|also)\b",
+_CONSEQUENCE = re.compile(r"\b(so|thus|hence|therefore|equivalently|unroll\w*|expand\w*|rewrit\w*|simplif\w*|"
+                          r"i\.e\.|that is|in other words|we get|we obtain|which gives|this gives|reduces? to)\b",
                           re.IGNORECASE)
 
 
 def _last_sentence(context: str) -> str:
     parts = re.split(r"(?<=[.!?])\s", context.strip())
     return parts[-1] if parts else ""
+
+
+def _at_values(e: Any, known: dict[Any, Any]) -> Any:
+    """`e` at the values the notes gave (a derivative is taken before its variable gets a value)."""
+    if not isinstance(e, sp.Basic):
+        return e
+    if e.has(sp.Derivative):
+        e = e.subs(known).doit()
+        return e
+    return e.xreplace(known)
 
 
 def _unknowns(e: Any) -> set[Any]:
@@ -620,6 +669,24 @@ def _readable(message: str, latex: str) -> str:
         reason = "not read"
     shown = latex if len(latex) <= 120 else latex[:117] + "..."
     return f"cannot read {shown!r}: {reason}"
+
+
+def _vector_and_entries(a: Any, b: Any, spelling: dict[str, str]) -> str:
+    """A name used as a whole and through its entries in one step (π^{y_i} and π_j^{y_ij}), or ""."""
+    whole: set[str] = set()
+    entries: set[str] = set()
+    for e in (a, b):
+        if not isinstance(e, sp.Basic):
+            continue
+        entries |= {str(x.label) for x in e.atoms(sp.IndexedBase)}
+        for x in plain_symbols(e):
+            found = term_of(getattr(x, "name", ""), spelling)
+            if found:
+                entries.add(found[0])
+            else:
+                whole.add(getattr(x, "name", ""))
+    both = sorted(whole & entries)
+    return spelled(both[0], spelling) if both else ""
 
 
 def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]:
@@ -700,7 +767,7 @@ def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout
     """A failed claim that holds under a standard side condition becomes `inconclusive`."""
     todo = [t for t in tasks if t.verdict is not None and t.verdict.status is Status.WRONG and t.claim is not None
             and not t.evaluation and not t.undefined and not t.hypothesis and not t.described
-            and not t.extent and not t.anew]
+            and not t.extent and not t.anew and not t.mixed]
     if not todo:
         return
     conditions = []
@@ -834,6 +901,9 @@ def _policy(t: Task) -> Verdict | None:
                                     "checked")
     if t.hypothesis:
         return Verdict.inconclusive(f"it is not an identity; {t.hypothesis}")
+    if t.mixed:
+        return Verdict.inconclusive(f"{t.mixed} is used both as a whole (a vector) and through its entries; "
+                                    "vector notation is not read with its entries, so it is not checked")
     if t.extent:
         return Verdict.inconclusive(f"where the sum over {t.extent} ends is unclear: terms after it still use the "
                                     f"index {t.extent}; put the summed terms in parentheses to have it checked")

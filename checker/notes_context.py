@@ -65,6 +65,8 @@ class Context:
     normalised: set[str] = field(default_factory=set)
     #: names declared to take integer values (``y \\in \\{0, 1\\}``)
     integers: set[str] = field(default_factory=set)
+    #: every name of the equations read so far
+    seen: set[str] = field(default_factory=set)
     #: each definition as written, before the names in it were replaced (∂J/∂L holds L)
     written: dict[str, tuple[tuple[sp.Symbol, ...], Any]] = field(default_factory=dict)
 
@@ -400,7 +402,9 @@ def _running_text(eq: Equation, sides: Sequence[Any], relations: Sequence[str], 
 def _undefined_functions(e: Any, ctx: Context) -> list[str]:
     if not isinstance(e, sp.Basic):
         return []
-    return sorted({type(a).__name__ for a in e.atoms(AppliedUndef)} - set(ctx.definitions))
+    # a defined function still applied after substitution did not apply here (a vector argument
+    # for a definition of scalars): as undefined as a function the notes never define
+    return sorted({type(a).__name__ for a in e.atoms(AppliedUndef)})
 
 
 # --- directives -------------------------------------------------------------------------------

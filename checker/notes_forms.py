@@ -122,8 +122,13 @@ def plain_symbols(e: Any) -> set[Any]:
     if not isinstance(e, sp.Basic):
         return set()
     labels = {b.label for b in e.atoms(sp.IndexedBase)}
-    hidden = e.replace(lambda a: isinstance(a, sp.Indexed), lambda a: sp.Integer(0)) if labels else e
-    return set(hidden.free_symbols) - (labels - set(hidden.free_symbols))
+    if not labels:
+        return set(e.free_symbols)
+    # entries hidden behind placeholders (not 0: a derivative with respect to an entry must stay one)
+    placeholders = {x: sp.Dummy() for x in e.atoms(sp.Indexed)}
+    hidden = e.xreplace(placeholders)
+    free = set(hidden.free_symbols) - set(placeholders.values())
+    return free - (labels - free)
 
 
 def entry_derivative(e: Any) -> str | None:

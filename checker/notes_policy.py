@@ -110,6 +110,9 @@ def unclear_sum_extent(side: Any, spelling: dict[str, str]) -> str:
             if not bases:
                 continue
             outside = side.xreplace({s: sp.Integer(0)}).free_symbols
+            for entry in _unbound_entries(side.xreplace({s: sp.Integer(0)})):
+                if str(entry.base.label) in bases and any(str(index) == str(i) for i in entry.indices):
+                    return str(index)
             for sym in outside:
                 m = _SUBSCRIPTED.match(spelling.get(getattr(sym, "name", ""), getattr(sym, "name", "")))
                 if m and m.group("base") in bases and str(index) in m.group("sub"):
@@ -165,6 +168,15 @@ def takes_both_signs(lhs: Any, rhs: Any, *, assumptions: tuple[sp.Basic, ...] = 
     return False if seen >= 50 else None
 
 
+def _unbound_entries(e: Any) -> list[Any]:
+    """Entries x[i] of `e` that are not inside a sum or product (whose index would bind them)."""
+    if isinstance(e, sp.Indexed):
+        return [e]
+    if isinstance(e, (sp.Sum, sp.Product)) or not isinstance(e, sp.Basic):
+        return []
+    return [x for a in e.args for x in _unbound_entries(a)]
+
+
 # --- side conditions --------------------------------------------------------------------------
 
 def _sides(claim: Any) -> list[Any]:
@@ -178,7 +190,15 @@ def _sides(claim: Any) -> list[Any]:
 
 
 def _rebuild(claim: Any, f: Any, extra: tuple[sp.Basic, ...] = ()) -> Any:
-    """The claim with `f` applied to each of its expressions (and more assumptions)."""
+    """The claim with `f` applied to each of its expressions (and more assumptions); None when
+    the result is no claim (a derivative with respect to a value)."""
+    try:
+        return _rebuilt(claim, f, extra)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _rebuilt(claim: Any, f: Any, extra: tuple[sp.Basic, ...] = ()) -> Any:
     assumptions = tuple(f(a) for a in claim.assumptions) + extra
     if isinstance(claim, Identity):
         return Identity(lhs=f(claim.lhs), rhs=f(claim.rhs), assumptions=assumptions, sizes=claim.sizes)
@@ -232,6 +252,12 @@ def _unknown(point: dict[str, Any]) -> bool | None:
 
 def side_conditions(claim: Any, spelling: dict[str, str] | None = None) -> Iterator[Condition]:
     """The standard side conditions under which a failed claim might hold, cheapest first."""
+    for what, changed, satisfied in _side_conditions(claim, spelling):
+        if changed is not None:
+            yield what, changed, satisfied
+
+
+def _side_conditions(claim: Any, spelling: dict[str, str] | None = None) -> Iterator[Condition]:
     if not isinstance(claim, (Identity, DerivativeClaim, Property)):
         return
     spelling = spelling or {}

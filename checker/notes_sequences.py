@@ -24,6 +24,8 @@ UNROLL_AT = (1, 2, 3, 4)
 MAX_DEPTH = 12
 
 _SUBSCRIPTED = re.compile(r"^(?P<base>.+?)_(?:\{(?P<braced>[^{}]+)\}|(?P<plain>[A-Za-z0-9]))$")
+#: ``w^{(k)}``, ``w^{(k+1)}``: an iteration written as a superscript in parentheses.
+_SAMPLE = re.compile(r"^(?P<base>[^^]+?)\^\{\((?P<braced>[^()]+)\)\}(?P<plain>)$")
 _INDEX = re.compile(r"^\s*(?:(?P<var>[A-Za-z])\s*(?:(?P<sign>[+-])\s*(?P<off>\d+))?|(?P<num>\d+))\s*$")
 
 
@@ -41,7 +43,7 @@ class Family:
 def term_of(name: str, spelling: dict[str, str]) -> tuple[str, Any] | None:
     """``(label, index)`` of a subscripted name (``m_tm1`` spelled ``m_{t-1}`` → ``("m", t - 1)``)."""
     shown = spelling.get(name, name)
-    m = _SUBSCRIPTED.match(shown)
+    m = _SUBSCRIPTED.match(shown) or _SAMPLE.match(shown)
     if not m or "_" not in name:
         return None
     sub = m.group("braced") or m.group("plain") or ""
@@ -89,6 +91,8 @@ def family_of(name: str, body: Any, spelling: dict[str, str], line: int) -> Fami
         return None
     label, index = found
     [var] = index.free_symbols
+    if not var.name.islower():
+        return None  # μ_X, σ_Y: the subscript names a random variable, not an index
     if index != var:  # θ_{t+1} = F(θ_t) is θ_t = F(θ_{t-1})
         shift = index - var
         body = body.xreplace({s: _shifted(s, var, -shift, spelling) for s in body.free_symbols

@@ -173,15 +173,33 @@ def confirm_difference(lhs: Any, rhs: Any, point: Mapping[sp.Symbol, float]) -> 
         round-off), ``("invalid", None, None)`` when a side is not a finite real there.
     """
     a = b = None
+    values: list[tuple[Any, Any]] = []
     for digits in DIGITS:
         a, b = mp_value(lhs, point, digits), mp_value(rhs, point, digits)
         if a is None or b is None or not is_real_value(a) or not is_real_value(b):
             return ("invalid", None, None)
+        values.append((a, b))
         if mp_close(a, b):
             # agreement relative to values so large that a difference of 1 hides below the
             # tolerance ((x+y)^4000 against (x+y)^4000 + 1) shows nothing: not judged there
             return ("agree", a, b) if _magnitude(a, b) < HIDDEN else ("invalid", None, None)
+    if _improper(lhs, rhs) and len(values) > 1:
+        # an integral or series over an infinite range may diverge: quadrature then gives a value
+        # that moves with the precision, and such a value is no counterexample
+        (a1, b1), (a2, b2) = values[0], values[-1]
+        if not (mp_close(a1, a2, rtol=1e-12, atol=1e-15) and mp_close(b1, b2, rtol=1e-12, atol=1e-15)):
+            return ("invalid", None, None)
     return ("differ", a, b)
+
+
+def _improper(*sides: Any) -> bool:
+    """Whether a side has an integral, sum or product over an infinite range."""
+    for side in sides:
+        if isinstance(side, sp.Basic):
+            for x in side.atoms(sp.Integral, sp.Sum, sp.Product):
+                if any(not (lim[1].is_finite and lim[2].is_finite) for lim in x.limits if len(lim) == 3):
+                    return True
+    return False
 
 
 #: Above this magnitude, agreement in high precision no longer shows that an absolute difference

@@ -353,6 +353,9 @@ def _constant_difference(a: Any, b: Any) -> Verdict | None:
     for side in (a, b):
         if not isinstance(side, sp.Basic) or side.free_symbols or isinstance(side, sp.MatrixBase):
             return None
+        if side.has(sp.Integral, sp.Limit) or any(not (lo.is_finite and hi.is_finite)
+                                                  for x in side.atoms(sp.Sum, sp.Product) for _, lo, hi in x.limits):
+            return None  # may diverge: decided by the numeric check, which looks at two precisions
     va, vb = a.evalf(50), b.evalf(50)
     if not (va.is_number and vb.is_number):
         return None

@@ -31,7 +31,7 @@ needs_shared = pytest.mark.skipif(not (SHARED / "corpus").is_dir(),
 
 #: Today's figures on the annotated corpus, rounded down: they may only go up.
 RECALL_FLOOR = 0.40  # 21/52 caught
-VERIFIED_FLOOR = 0.28  # 36/126 verified
+VERIFIED_FLOOR = 0.30  # 38/126 verified
 #: The bars of the project (DESIGN.md, annotated/README.md).
 RECALL_BAR = 0.95
 VERIFIED_BAR = 0.90
