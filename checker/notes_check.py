@@ -24,18 +24,19 @@ from checker.engine import DEFAULT_TIMEOUT
 from checker.engine import check as check_claim
 from checker.notation import Notation, ParseError, display, is_prime_variable, parse_latex
 from checker.notes import Directive, Equation
-from checker.notes_context import (Context, _apply_directive, _claim_for, _definition, _opaque_derivative, _Row, _rows,
-                                   _running_text, _substitute, _undefined_functions, value_of)
+from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
+                                   _opaque_derivative, _Row, _rows, _running_text, _substitute, _undefined_functions,
+                                   value_of)
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
-from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, fault_hook, hypothesis as _hypothesis, internal_error,
-                                  recursive as _recursive, side_conditions, side_texts as _side_texts, spelled,
-                                  normalised, takes_both_signs, unclear_sum_extent)
+from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,
+                                  internal_error, normalised, recursive as _recursive, side_conditions,
+                                  side_texts as _side_texts, spelled, takes_both_signs, unclear_sum_extent)
 from sympy.core.function import AppliedUndef
 
 from checker.approx import parse_stated
 from checker.randomvars import claims_for, random_variables
-from checker.claims import Approximation, Identity, Property
+from checker.claims import Approximation, Identity
 from checker.results import Result
 from checker.verdict import Method, Status, Verdict
 
@@ -223,10 +224,10 @@ class Plan:
             if running is not None and not row.continues:
                 kind, message = running
                 numbers = [x for x in sides if getattr(x, "is_number", False)]
-                if kind == "condition" and all(r in _BOUNDS for r in relations) and numbers \
+                if kind == "condition" and all(r in _RELATIONS for r in relations) and numbers \
                         and all(isinstance(x, sp.Symbol) or getattr(x, "is_number", False) for x in sides):
                     # "with $0 < p < 1$", "a learning rate $\eta > 0$": the domain of the names from here on
-                    ctx.assumptions.extend(_BOUNDS[r](x, y) for x, y, r in zip(sides, sides[1:], relations))
+                    ctx.assumptions.extend(_RELATIONS[r](x, y) for x, y, r in zip(sides, sides[1:], relations))
                     kind, message = "declaration", "declares the domain of " + ", ".join(
                         spelled(x.name, ctx.spelling) for x in sides if isinstance(x, sp.Symbol))
                 if kind == "value" and len(numbers) == 1:  # "with $v_0 = 0$", "$n = m = 2$"
@@ -450,7 +451,7 @@ class Plan:
             task.fixed, task.kind, task.message = Status.SKIPPED, "relation", "a proportionality is not checked"
             return
         operators = sorted({type(x).__name__ for e in (a, b) if isinstance(e, sp.Basic)
-                            for x in e.atoms(AppliedUndef)} & _OPERATORS)
+                            for x in e.atoms(AppliedUndef)} & PROBABILITY_OPERATORS)
         if operators and self._random_variables(task, a, b, rel, ctx):
             return
         if operators and rel != "=":
@@ -530,7 +531,7 @@ class Plan:
             return False
         task.claim = claims[-1]  # the most atoms: a claim true for every distribution holds for it
         task.kind = "probability"
-        task.undefined = tuple(n for n in task.undefined if n not in _OPERATORS)
+        task.undefined = tuple(n for n in task.undefined if n not in PROBABILITY_OPERATORS)
         if not independent and len(rvs) > 1:
             alone = claims_for(a, b, rel, rvs, independent=True, positive=positive, assumptions=tuple(ctx.assumptions))
             if alone:
@@ -607,7 +608,6 @@ def _guarded_result(t: Task) -> Result:
                       kind=t.kind, verdict=Status.INCONCLUSIVE, message=message, cell=t.eq.cell)
 
 
-_BOUNDS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
 #: ``y \in \{0, 1\}``, ``a, b \in \{-1, 1\}``: names that take a few integer values.
 _SET_DECLARATION = re.compile(r"^\s*(?P<names>[^=<>{}]+?)\s*\\in\s*\\\{\s*(?P<values>-?\d+(?:\s*,\s*-?\d+)*)\s*\\\}"
                               r"\s*[.,;]?\s*$")
@@ -657,15 +657,14 @@ def _starts(ctx: Context) -> dict[str, Any]:
     return starts
 
 
-_REWRITTEN = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM)[a-z]{3}|GRP\d|QQ[a-z]|math\{|hidden_base|ZZ[A-Za-z]|\bu\d+_")
 
 
 def _readable(message: str, latex: str) -> str:
     """A parser message that quotes the notes' own LaTeX, never the layer's rewritten text."""
-    if not _REWRITTEN.search(message):
+    if not PLACEHOLDER.search(message):
         return message
     reason = message.rsplit(": ", 1)[-1] if ": " in message else "not read"
-    if _REWRITTEN.search(reason) or len(reason) > 120:
+    if PLACEHOLDER.search(reason) or len(reason) > 120:
         reason = "not read"
     shown = latex if len(latex) <= 120 else latex[:117] + "..."
     return f"cannot read {shown!r}: {reason}"
@@ -875,9 +874,6 @@ def _outcome_verdict(o: Outcome) -> Verdict:
     return Verdict.inconclusive(f"internal error while checking: {first}; please report it")
 
 
-#: Operators of probability that the parser reads as functions: without a distribution, an
-#: identity about them is neither verified nor a counterexample.
-_OPERATORS = frozenset({"E", "Var", "Cov", "P", "KL"})
 
 
 def _policy(t: Task) -> Verdict | None:

@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
-from checker.notation import Notation, ParseError, Parsed, parse_latex
+from checker.notation import Notation, ParseError, parse_latex
 from checker.notes import Directive, Equation
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 

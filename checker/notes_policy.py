@@ -24,6 +24,7 @@ from typing import Any
 import sympy as sp
 
 from checker.claims import DerivativeClaim, Identity, Property
+from checker.notation import _RESERVED
 from checker.notation_rules import split_relations
 
 #: Words just before a display that give a defined name a new meaning ("the loss becomes").
@@ -76,13 +77,15 @@ def recursive(name: str, body: Any, ctx: Any) -> bool:
     return False
 
 
-_PLACEHOLDER = re.compile(r"(FNC|PRM|BLK|DRV|MX)[a-z]{3}|QQ[a-z]|math\{|hidden_base")
+#: What the notation layer writes into the text it parses (placeholders, the variables of primes):
+#: never shown to a person.
+PLACEHOLDER = re.compile(rf"{_RESERVED.pattern}|math\{{|\bu\d+_")
 
 
 def spelled(name: str, spelling: dict[str, str]) -> str:
     """How the notes write a name, for messages (never an internal placeholder)."""
     shown = spelling.get(name, name)
-    return name if _PLACEHOLDER.search(shown) else shown
+    return name if PLACEHOLDER.search(shown) else shown
 
 
 def internal_error(stage: str, exc: BaseException) -> str:
@@ -364,5 +367,5 @@ def _numbers_in_place(claim: Any, free: set[sp.Symbol], spelling: dict[str, str]
                                                                      if isinstance(e, sp.Basic) else e)
 
 
-__all__ = ["normalised", "unclear_sum_extent", "DEFINES_ANEW", "fault_hook", "hypothesis", "internal_error", "recursive", "side_conditions", "side_texts",
+__all__ = ["PLACEHOLDER", "normalised", "unclear_sum_extent", "DEFINES_ANEW", "fault_hook", "hypothesis", "internal_error", "recursive", "side_conditions", "side_texts",
            "spelled"]

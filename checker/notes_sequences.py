@@ -97,7 +97,6 @@ def family_of(name: str, body: Any, spelling: dict[str, str], line: int) -> Fami
         shift = index - var
         body = body.xreplace({s: _shifted(s, var, -shift, spelling) for s in body.free_symbols
                               if _shifted(s, var, -shift, spelling) is not None}) if isinstance(body, sp.Basic) else body
-        spelling = {**spelling, **_shifted_spelling(body, spelling)}
     # every name subscripted by the family's index is an entry of a vector (g_t in v_t = μ v_{t-1} + g_t)
     indexed = {label}
     if isinstance(body, sp.Basic):
@@ -117,10 +116,6 @@ def _shifted(s: Any, var: sp.Symbol, by: Any, spelling: dict[str, str]) -> Any:
     if not found or var not in found[1].free_symbols:
         return None
     return base(found[0])[found[1] + by]
-
-
-def _shifted_spelling(body: Any, spelling: dict[str, str]) -> dict[str, str]:
-    return {}
 
 
 def index_symbols(e: Any, families: dict[str, Family]) -> set[sp.Symbol]:

@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from checker.cli import main
+from tests.checker.cli_helpers import check, write
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 
 
-def check(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["check", "--no-cache", "--jobs", "1", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def write(tmp_path: Path, name: str, text: str) -> str:
-    p = tmp_path / name
-    p.write_text(text)
-    return str(p)
 
 
 def test_examples_show_the_planted_error_and_exit_1(capsys):

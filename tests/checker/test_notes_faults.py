@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import checker.notes_check as notes_check
 from checker.cli import main
+from tests.checker.cli_helpers import check
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -27,11 +28,6 @@ CORRECT = "$$ (x+1)^2 = x^2 + 2x + 1 $$"
 FAULTY = "$$ q^2 + q = q(q+1) $$"  # correct too: only the injected fault can make it inconclusive
 WRONG = "$$ (y+1)^2 = y^2 + 1 $$"
 
-
-def check(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["check", "--no-cache", "--jobs", "1", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _fail_on_q(stage: str):

@@ -18,6 +18,7 @@ import pytest
 import sympy as sp
 
 from checker.cli import main
+from tests.checker.cli_helpers import check, write
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -37,16 +38,6 @@ RECALL_BAR = 0.95
 VERIFIED_BAR = 0.90
 
 
-def check(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["check", "--no-cache", "--jobs", "1", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def write(tmp_path: Path, name: str, text: str) -> str:
-    p = tmp_path / name
-    p.write_text(text)
-    return str(p)
 
 
 def _run_corpus(tmp_path: Path, paths: list[Path], jobs: str) -> dict[str, Any]:
