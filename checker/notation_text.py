@@ -94,6 +94,8 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = re.sub(r"\\frac\s*(\d)\s*(\d)", r"\\frac{\1}{\2}", s)  # \frac13
     s = re.sub(r"\\sqrt\s*(\d)", r"\\sqrt{\1}", s)  # \sqrt3
     s = re.sub(r"\\operatorname\*?\s*\{\s*(" + "|".join(_LATEX_FUNCTIONS) + r")\s*\}", r"\\\1", s)
+    # a bold π is a vector of probabilities (mixture weights, a policy), never the constant
+    s = re.sub(r"\\(mathbf|boldsymbol|bm|vec)\s*\{\s*\\pi\s*\}", lambda m: _label(rw, "pi", m), s)
     s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf|textbf)\s*\{\s*(\\(hat|bar|tilde)\s*\{[^{}]*\})\s*\}",
                r"\2", s)  # \mathbf{\hat{y}}
     s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathit|mathsf|textbf)\s*\{([^{}]*)\}", r"\2", s)

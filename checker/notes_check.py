@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -25,7 +25,7 @@ from checker.engine import check as check_claim
 from checker.notation import Notation, ParseError, display, is_prime_variable, parse_latex
 from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
-                                   _opaque_derivative, _Row, _rows, _running_text, _substitute, _undefined_functions,
+                                   _opaque_derivative, _Row, _rows, _running_text, read_sides, _substitute, _undefined_functions,
                                    value_of)
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
@@ -80,6 +80,7 @@ class Task:
     alternatives: list[tuple[str, Any]] = field(default_factory=list)  # side conditions known while planning
     note: str = ""  # why a verdict was changed by the verdict policy
     retry: Task | None = None  # a failed chain step compared again with the last side that held
+    doubt: str = ""  # why the reading may not be what the notes mean: a failure is then inconclusive
 
 
 @dataclass
@@ -95,6 +96,8 @@ class Plan:
     def __init__(self, parse: Any = None) -> None:
         self.tasks: list[Task] = []
         self.chains: list[_Chain] = []
+        #: a row ``ℓ(θ) = <unreadable>``: the `&=` row after it may give ℓ a readable form
+        self._pending: tuple[Equation, Any, int] | None = None
         self.parse = parse or parse_latex
 
     def add_source(self, items: Iterable[Equation | Directive], *, notation: Notation | None = None,
@@ -150,7 +153,17 @@ class Plan:
             return
         chain_tail: Any = None
         current_chain: int | None = None
-        for row in rows:
+        work: list[_Row | None] = list(rows)
+        while work:
+            row = work.pop(0)
+            if row is None:  # the end of a row whose last side could not be read
+                chain_tail = current_chain = None
+                continue
+            pending, self._pending = self._pending, None
+            if row.anchor is not None:  # the readable part of a row, after an unreadable side
+                chain_tail = row.anchor
+                current_chain = len(self.chains)
+                self.chains.append(_Chain([_substitute(row.anchor, ctx)], [], list(ctx.assumptions)))
             members = self._set_declaration(row.latex, ctx)
             if members:
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="declaration",
@@ -172,6 +185,10 @@ class Plan:
                                            fixed=Verdict.inconclusive(str(exc)), message=str(exc)))
                     chain_tail = current_chain = None
                     continue
+                parts = None if row.part else self._plan_sides(eq, row, ctx, chain_tail)
+                if parts is not None:
+                    work[:0] = parts
+                    continue
                 reason = _readable(str(exc), row.latex)
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="unparsed",
                                        fixed=Verdict(status=Status.UNPARSED, reason=reason),
@@ -190,6 +207,8 @@ class Plan:
                 reason = "the row before could not be read, so this step is not checked"
                 self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="chain-step",
                                        fixed=Verdict.inconclusive(reason), message=reason))
+                if pending is not None and pending[0] is eq and row.lead == "=":
+                    self._define_provisionally(pending[1], sides[0], pending[2], row.line, eq, ctx)
                 chain_tail = sides[-1]
                 current_chain = len(self.chains)
                 self.chains.append(_Chain([_substitute(sides[-1], ctx)], [], list(ctx.assumptions)))
@@ -305,7 +324,9 @@ class Plan:
                 # σ(x) = x sigmoid(βx): notes that give a standard name their own meaning (swish)
                 builtin = display(sides[0].func(*sides[0].args), ctx.spelling).split("(")[0] or str(sides[0].func)
             used: set[str] = set()
-            substituted = [self._terms(_substitute(x, ctx, used=used), ctx, used) for x in sides]
+            # a vector summed over on one side (Σ_k y_k) has its entries (y_i) read as entries on every side
+            summed = {str(b.label) for x in sides if isinstance(x, sp.Basic) for b in x.atoms(sp.IndexedBase)}
+            substituted = [self._terms(_substitute(x, ctx, used=used), ctx, used, summed) for x in sides]
             sequences = sorted(n for n in used | ({renamed} if renamed else set())
                                if n in ctx.definitions and _recursive(n, ctx.definitions[n][1], ctx))
             if row.continues and current_chain is not None:
@@ -325,14 +346,17 @@ class Plan:
                 if k < first:
                     continue
                 g = offset + k  # index of the right side within the whole chain
-                task = Task(eq=eq, row=row, step=k, latex=row.latex, kind="chain-step" if is_chain else "identity",
+                task = Task(eq=eq, row=row, step=k + row.offset, latex=row.latex,
+                            kind="chain-step" if is_chain else "identity",
                             expected_wrong=expect_wrong, chain=(chain_id, g), against=g - 1)
                 task.undefined = tuple(sorted(set(_undefined_functions(substituted[k - 1], ctx))
                                               | set(_undefined_functions(substituted[k], ctx))))
                 task.used = tuple(sorted(used))
                 task.spelling = dict(ctx.spelling)
                 task.origins = {n: ctx.origins[n] for n in used if n in ctx.origins}
-                task.hypothesis = _hypothesis(eq) if not row.continues else ""
+                task.hypothesis = _hypothesis(eq) if not row.continues or row.anchor is not None else ""
+                task.doubt = next((ctx.provisional[n] for n in used if n in ctx.provisional), "") \
+                    or _total_derivative_of_several(row.latex, used, ctx)
                 self._fill(task, substituted[k - 1], substituted[k], rel, ctx, is_chain,
                            stated=texts[k] if k < len(texts) else "")
                 task.redefines = renamed or builtin
@@ -352,6 +376,86 @@ class Plan:
             chain_tail = sides[-1]
             if anew:
                 ctx.define(renamed, self._params(sides[0]), sides[1], row.line)
+
+    def _plan_sides(self, eq: Equation, row: _Row, ctx: Context, chain_tail: Any) -> list[_Row | None] | None:
+        """A row that cannot be read as a whole, read side by side: the steps between readable
+        sides become rows of their own (returned, to be planned next), each step that touches an
+        unreadable side is reported as such. None when no step can be read.
+
+        ``ℓ(θ) = Σ log p(x_i | θ) = Σ (...)`` defines ℓ by its first readable form, provisionally:
+        the step that says so could not be checked (see `_define_provisionally`).
+        """
+        read = read_sides(row.latex, ctx)
+        if read is None:
+            return None
+        full = ([chain_tail] if row.continues else []) + list(read.sides)
+        relations = ([row.lead] if row.continues else []) + list(read.relations)
+        shift = 1 if row.continues else 0  # index in `full` of the row's first own side
+        named = (not row.continues and relations[0] == "=" and full[0] is not None and full[1] is None
+                 and len(eq.latex) > 0)
+        later = next((j for j in range(2, len(full)) if full[j] is not None), None)
+        if named and len(full) == 2:
+            self._pending = (eq, full[0], row.line)  # the next `&=` row may give the readable form
+        for name, written in read.names.items():
+            ctx.spelling.setdefault(name, written)
+        ok = [full[k - 1] is not None and full[k] is not None for k in range(1, len(full))]
+        if not any(ok):
+            return None
+        defined = named and later is not None and \
+            self._define_provisionally(full[0], full[later], row.line, row.line, eq, ctx, row=row, step=later)
+        for k in range(1, len(full)):
+            if ok[k - 1]:
+                continue
+            bad = k - 1 if full[k - 1] is None else k
+            if bad == 0 and row.continues:
+                reason = "the row before could not be read, so this step is not checked"
+                self.tasks.append(Task(eq=eq, row=row, step=k, latex=row.latex, kind="chain-step",
+                                       fixed=Verdict.inconclusive(reason), message=reason))
+                continue
+            if k == 1 and defined:
+                continue  # reported as the definition
+            text = read.texts[bad - shift]
+            reason = _readable(read.reasons[bad - shift], text)
+            self.tasks.append(Task(eq=eq, row=row, step=k, latex=row.latex, kind="unparsed",
+                                   fixed=Verdict(status=Status.UNPARSED, reason=reason),
+                                   message=f"cannot read {text[:60]}: {reason}"))
+        parts: list[_Row | None] = []
+        k = 0
+        while k < len(full):
+            end = k
+            while end + 1 < len(full) and full[end + 1] is not None and full[k] is not None:
+                end += 1
+            if end > k:
+                if k == 0 and row.continues:
+                    parts.append(replace(row, latex=read.joined(0, end - shift), continues=True, part=True))
+                elif k == 0:
+                    parts.append(replace(row, latex=read.joined(0, end), part=True))
+                else:
+                    parts.append(replace(row, latex=read.joined(k - shift + 1, end - shift), continues=True,
+                                         lead=relations[k], offset=k, anchor=full[k], part=True))
+            k = end + 1
+        if full[-1] is None:
+            parts.append(None)
+        return parts
+
+    def _define_provisionally(self, lhs: Any, form: Any, line: int, form_line: int, eq: Equation, ctx: Context,
+                              *, row: _Row | None = None, step: int = 0) -> bool:
+        """Define `lhs` by a later form of it, when the form that defines it cannot be read. The
+        equality of the two is not checked, so a claim that fails with it is not called wrong."""
+        definition = _definition(lhs, form, eq.display, ctx)
+        if definition is None or is_matrix(definition[2]):
+            return False
+        name, params, body = definition
+        ctx.define(name, params, body, form_line)
+        where = f"line {form_line}" + (f", step {step}" if step else "")
+        ctx.provisional[name] = (f"it does not hold with {self._spell(name, ctx)} as written at {where}; the form "
+                                 f"that defines {self._spell(name, ctx)} at line {line} could not be read, so that "
+                                 "it equals this one is not known")
+        if row is not None:
+            self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition", fixed=Status.DEFINED,
+                                   message=f"defines {self._spell(name, ctx)} by its form at step {step} (the form at "
+                                           "step 1 could not be read)"))
+        return True
 
     @staticmethod
     def _fresh(a: Any, b: Any, seen: set[str], ctx: Context) -> list[str]:
@@ -410,11 +514,14 @@ class Plan:
         return family
 
     @staticmethod
-    def _terms(e: Any, ctx: Context, used: set[str] | None = None) -> Any:
-        """Terms of indexed families written out (p_j, m̂_t), sequences at a number unrolled."""
-        if not ctx.families or not isinstance(e, sp.Basic):
+    def _terms(e: Any, ctx: Context, used: set[str] | None = None, summed: set[str] | None = None) -> Any:
+        """Terms of indexed families written out (p_j, m̂_t), sequences at a number unrolled;
+        entries of the vectors in `summed` written as entries."""
+        if not isinstance(e, sp.Basic) or not (ctx.families or summed):
             return e
-        e = as_terms(e, ctx.spelling, set(ctx.families))
+        e = as_terms(e, ctx.spelling, set(ctx.families) | (summed or set()))
+        if not ctx.families:
+            return e
         for x in e.atoms(sp.Indexed):
             label = str(x.base.label)
             if label in ctx.families and used is not None:
@@ -670,6 +777,25 @@ def _readable(message: str, latex: str) -> str:
     return f"cannot read {shown!r}: {reason}"
 
 
+_TOTAL_DERIVATIVE = re.compile(r"\\frac\s*\{\s*(?:d|\\mathrm\s*\{\s*d\s*\}|\\text\s*\{\s*d\s*\})\s*[A-Za-z\\}^]")
+
+
+def _total_derivative_of_several(latex: str, used: set[str], ctx: Context) -> str:
+    """``\\frac{df}{dx}`` of a function the notes defined with several variables: the ordinary d
+    says the notes mean a function of one variable, likely another one, described in words."""
+    if not _TOTAL_DERIVATIVE.search(latex):
+        return ""
+    for name in sorted(used):
+        params = ctx.definitions.get(name, ((), None))[0]
+        if len(params) >= 2:
+            shown = spelled(name, ctx.spelling)
+            args = ", ".join(spelled(p.name, ctx.spelling) for p in params)
+            return (f"{shown} is defined at line {ctx.origins.get(name, '?')} as a function of {args}, but it is "
+                    f"differentiated here with d, as a function of one variable: the notes may mean another "
+                    f"{shown}; write \\partial (or define {shown} again) to have it checked")
+    return ""
+
+
 def _vector_and_entries(a: Any, b: Any, spelling: dict[str, str]) -> str:
     """A name used as a whole and through its entries in one step (π^{y_i} and π_j^{y_ij}), or ""."""
     whole: set[str] = set()
@@ -885,6 +1011,8 @@ def _policy(t: Task) -> Verdict | None:
                                     "distribution, which the notes do not give; it is not checked")
     if v is None or v.status is not Status.WRONG:
         return v
+    if t.doubt:
+        return Verdict.inconclusive(t.doubt)
     if t.undefined:
         # f is not defined by the notes: the equation is not an identity for every f, but the
         # notes may mean a particular f. Conservative: not a counterexample to the notes.

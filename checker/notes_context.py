@@ -22,6 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.notation import Notation, ParseError, parse_latex
+from checker.notation_rules import split_relations
 from checker.notes import Directive, Equation
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 
@@ -69,6 +70,9 @@ class Context:
     seen: set[str] = field(default_factory=set)
     #: each definition as written, before the names in it were replaced (∂J/∂L holds L)
     written: dict[str, tuple[tuple[sp.Symbol, ...], Any]] = field(default_factory=dict)
+    #: names defined by a form whose equality with their definition could not be checked, with
+    #: why a claim that fails with that form is not wrong
+    provisional: dict[str, str] = field(default_factory=dict)
 
     def define(self, name: str, params: tuple[sp.Symbol, ...], body: Any, line: int) -> None:
         """Give `name` its meaning from here on."""
@@ -76,6 +80,7 @@ class Context:
         self.definitions[name] = (params, _substitute(body, self))
         self.origins[name], self.sections[name] = line, self.section
         self.values.pop(name, None)
+        self.provisional.pop(name, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,11 @@ class _Row:
     latex: str
     continues: bool  # an align row that starts with `&=`: it continues the previous row's chain
     lead: str = "="  # the relation it continues with
+    #: the readable part of a row with an unreadable side: its steps are numbered from `offset`,
+    #: and it continues from `anchor` (the side before it, read on its own) when that is given
+    offset: int = 0
+    anchor: Any = None
+    part: bool = False  # such a part: not split again when it cannot be read as a whole
 
 
 _LEAD = re.compile(r"^\s*&?\s*(=|\\approx|\\leq?|\\geq?|<|>)\s*")
@@ -110,6 +120,65 @@ def _rows(eq: Equation) -> list[_Row]:
         for part in _equations_in_row(drop_alignment(eq.latex).strip()):
             out.append(_Row(eq.line, eq.column, part, False))
     return out
+
+
+#: How each relation is written back when readable sides are joined again.
+_RELATION_TEXT = {"=": "=", "<=": "\\le", ">=": "\\ge", "!=": "\\ne", "<": "<", ">": ">", "approx": "\\approx",
+                  "propto": "\\propto"}
+
+
+@dataclass(frozen=True)
+class Sides:
+    """A row read side by side, because it could not be read as a whole."""
+
+    texts: tuple[str, ...]
+    relations: tuple[str, ...]
+    sides: tuple[Any, ...]  # each side read on its own; None where it cannot be read
+    reasons: tuple[str, ...]  # why each unreadable side cannot be read ("" where it was read)
+    names: dict[str, str]
+
+    def joined(self, start: int, end: int) -> str:
+        """The LaTeX of the sides ``start..end`` and the relations between them."""
+        out = [self.texts[start]]
+        for k in range(start + 1, end + 1):
+            out += [_RELATION_TEXT[self.relations[k - 1]], self.texts[k]]
+        return " ".join(out)
+
+
+#: The longest row that is read side by side (the parser reads at most 2000 characters).
+MAX_SIDES_LENGTH = 2000
+
+
+def read_sides(latex: str, ctx: Context) -> Sides | None:
+    """The sides of a chain ``a = b = c``, each read on its own: the steps between readable
+    sides can still be checked when one side uses notation that cannot be read. None when the
+    text is not a chain of relations."""
+    if len(latex) > MAX_SIDES_LENGTH:
+        return None  # refused as a whole for its length: not worth splitting
+    try:
+        texts, relations = split_relations(latex)
+    except ParseError:
+        return None
+    if not relations or any(r not in _RELATION_TEXT for r in relations):
+        return None
+    sides: list[Any] = []
+    reasons: list[str] = []
+    names: dict[str, str] = {}
+    for text in texts:
+        try:
+            parsed = ctx.parse(text.strip(), notation=ctx.notation)
+        except ParseError as exc:
+            sides.append(None)
+            reasons.append(str(exc))
+            continue
+        if parsed.relations or len(parsed.sides) != 1:
+            sides.append(None)
+            reasons.append("a relation inside a side")
+            continue
+        sides.append(parsed.sides[0])
+        reasons.append("")
+        names.update(getattr(parsed, "names", None) or {})
+    return Sides(tuple(t.strip() for t in texts), tuple(relations), tuple(sides), tuple(reasons), names)
 
 
 _QUAD = re.compile(r"\\q?quad\b|\\(?:text|textrm|mbox)\s*\{\s*(?:and|,|or)\s*\}")
