@@ -35,6 +35,8 @@ from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fa
 from sympy.core.function import AppliedUndef
 
 from checker.approx import parse_stated
+from checker.information import claim_for as information_claim
+from checker.information import distributions_in, fixed_distributions, is_information_call
 from checker.randomvars import claims_for, random_variables
 from checker.claims import Approximation, Identity
 from checker.results import Result
@@ -178,6 +180,7 @@ class Plan:
                                        message=f"cannot read: {reason}"))
                 chain_tail = current_chain = None
                 continue
+            ctx.distributions |= distributions_in(parsed.sides, ctx.distributions)
             seen = set(ctx.seen)  # the names of the equations before this one
             for name, written in (getattr(parsed, "names", None) or {}).items():
                 ctx.spelling.setdefault(name, written)
@@ -284,7 +287,8 @@ class Plan:
                     continue
                 first = 2  # a = b = c that starts by naming a: the steps after the first are claims
             # a chain that starts with a defined name restates it in its first step
-            renamed = "" if row.continues or relations[0] != "=" else redefined(sides[:2], ["="], ctx.definitions)
+            renamed = "" if row.continues or relations[0] != "=" or is_information_call(sides[0], ctx.distributions) \
+                else redefined(sides[:2], ["="], ctx.definitions)
             # a defined name restated: a claim that it equals its definition. In another part of the
             # notes (the Poisson ℓ after the Bernoulli ℓ), or without words that make it a consequence
             # ("so", "equivalently", "which unrolls to"), it may also define the name anew: a form that
@@ -452,6 +456,8 @@ class Plan:
             return
         operators = sorted({type(x).__name__ for e in (a, b) if isinstance(e, sp.Basic)
                             for x in e.atoms(AppliedUndef)} & PROBABILITY_OPERATORS)
+        if self._information(task, a, b, rel, ctx):
+            return
         if operators and self._random_variables(task, a, b, rel, ctx):
             return
         if operators and rel != "=":
@@ -512,6 +518,29 @@ class Plan:
         task.claim = claim
         if not is_chain:
             task.kind = claim.kind
+
+    @staticmethod
+    def _information(task: Task, a: Any, b: Any, rel: str, ctx: Context) -> bool:
+        """A claim of information theory (entropy, KL, mutual information, sums over distributions)
+        read on finite distributions of symbols (`checker.information`); False when it has none."""
+        independent = bool(_INDEPENDENT.search(task.eq.context)) or ctx.independent
+        claim = information_claim(a, b, rel, distributions=ctx.distributions, independent=independent,
+                                  assumptions=tuple(ctx.assumptions))
+        if claim is None:
+            return False
+        task.claim, task.kind = claim, "information"
+        task.undefined = ()
+        builtin = {type(c).__name__ for e in (a, b) if isinstance(e, sp.Basic) for c in e.atoms(AppliedUndef)
+                   if is_information_call(c, ctx.distributions)}
+        task.used = tuple(n for n in task.used if n not in builtin)
+        fixed = fixed_distributions(a, b, distributions=ctx.distributions)
+        if fixed:
+            # one side does not depend on the distributions: a value of particular distributions
+            # (given in words), unless it holds for every one
+            task.alternatives.clear()
+            task.note = (f"it does not hold for every distribution {', '.join(fixed)}; it may be about particular "
+                         "ones described in words, so it is not called wrong")
+        return True
 
     @staticmethod
     def _random_variables(task: Task, a: Any, b: Any, rel: str, ctx: Context) -> bool:
@@ -698,7 +727,7 @@ def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]
     elsewhere = plain_symbols(other)
     for call in side.atoms(AppliedUndef):
         name = type(call).__name__
-        if name not in ctx.definitions:
+        if name not in ctx.definitions or is_information_call(call, ctx.distributions):
             continue
         params, _ = ctx.definitions[name]
         for p, a in zip(params, call.args):
