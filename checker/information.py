@@ -335,7 +335,7 @@ def finite_reading(sides: Sequence[Any], *, distributions: Iterable[str] = (), i
 
 
 def fixed_distributions(lhs: Any, rhs: Any, *, distributions: Iterable[str] = ()) -> list[str]:
-    """The distributions of the equation when one side does not depend on them (a number, or
+    r"""The distributions of the equation when one side does not depend on them (a number, or
     parameters only): ``D_{KL}(p \| q) = 0.5 \log 2 + ...`` is about particular p and q, given in
     words; [] when both sides depend on them or there is no reading."""
     read = finite_reading((lhs, rhs), distributions=distributions)

@@ -179,7 +179,7 @@ def _expectations_under(s: str) -> str:
             continue
         var, dist = m.group(1), m.group(2)
         body = _expectations_under(s[m.end() + 1:close])
-        out.append(s[i:m.start()] + rf"\sum_{{{var}}} {dist}({var}) ({body})")
+        out.append(s[i:m.start()] + rf"\sum_{{{var}}} {dist}({var}) \cdot ({body})")
         i = close + 1
     out.append(s[i:])
     return "".join(out)
