@@ -145,6 +145,8 @@ def _conditionals(s: str, labels: dict[str, str]) -> str:
         head = m.group(1)
         letter = "P" if head.startswith(("\\mathbb", "\\Pr")) else (m.group(2) or m.group(3))
         inner = s[m.end() + 1:close]
+        if re.search(r"[=<>]|\\(?:le|ge|neq?|in)(?![A-Za-z])", inner):
+            continue  # an event such as X = x: not read (the layer refuses it)
         bars = _top_level(inner, _BAR)
         is_probability = letter == "P"
         if len(bars) > 1 or (bars and bars[0].group(0) == "|" and letter not in ("P", "H", "p", "q")):
