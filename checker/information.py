@@ -29,6 +29,7 @@ function, a derivative, an integral, a vector).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -347,6 +348,68 @@ def fixed_distributions(lhs: Any, rhs: Any, *, distributions: Iterable[str] = ()
     return sorted(set().union(*weights))
 
 
+#: The name the notation layer gives ``\mathcal{N}``: a normal distribution N(mean, variance).
+NORMAL = "N_cal"
+
+
+@functools.lru_cache(maxsize=1)
+def _normal_kl_formula() -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """KL(N(m1, s1²) ‖ N(m2, s2²)), derived by sympy.stats as E_p[log p(X) − log q(X)]."""
+    from sympy.stats import E, Normal, density
+
+    m1, m2 = sp.symbols("m1 m2", real=True)
+    s1, s2 = sp.symbols("s1 s2", positive=True)
+    x = sp.Symbol("x", real=True)
+    p, q = density(Normal("X1", m1, s1))(x), density(Normal("X2", m2, s2))(x)
+    integrand = sp.expand_log(sp.log(p) - sp.log(q), force=True)
+    return sp.simplify(E(integrand.xreplace({x: Normal("X", m1, s1)}))), (m1, s1, m2, s2)
+
+
+def _variance_symbols(v: Any) -> set[sp.Symbol] | None:
+    """The symbols a variance ``\sigma^2`` (or ``v``) is positive in, or None when it is not of that form."""
+    if isinstance(v, sp.Symbol):
+        return {v}
+    if isinstance(v, sp.Pow) and isinstance(v.base, sp.Symbol) and v.exp == 2:
+        return {v.base}
+    if getattr(v, "is_number", False) and v.is_positive:
+        return set()
+    return None
+
+
+def named_kl(lhs: Any, rhs: Any) -> tuple[sp.Basic, sp.Basic] | None:
+    """The sides with every KL divergence of two normal distributions (``D_{KL}(\mathcal{N}(\mu_1,
+    \sigma_1^2) \| \mathcal{N}(\mu_2, \sigma_2^2))``) replaced by its value; the standard deviations
+    are positive. None when there is no such KL, or another quantity of information theory."""
+    sides = (lhs, rhs)
+    if not all(isinstance(e, sp.Basic) for e in sides):
+        return None
+    kls = [c for e in sides for c in e.atoms(AppliedUndef) if _fname(c) == "KL"]
+    if not kls or any(_fname(c) in INFORMATION - {"KL"} for e in sides for c in e.atoms(AppliedUndef)):
+        return None
+    positive: set[sp.Symbol] = set()
+    values: dict[Any, sp.Expr] = {}
+    for call in kls:
+        if len(call.args) != 2 or not all(isinstance(a, AppliedUndef) and _fname(a) == NORMAL and len(a.args) == 2
+                                          for a in call.args):
+            return None
+        (m1, v1), (m2, v2) = call.args[0].args, call.args[1].args
+        found = [_variance_symbols(v1), _variance_symbols(v2)]
+        if any(f is None for f in found):
+            return None
+        positive |= found[0] | found[1]  # type: ignore[operator]
+        formula, (a1, b1, a2, b2) = _normal_kl_formula()
+        values[call] = formula.xreplace({a1: m1, a2: m2, b1: sp.sqrt(v1), b2: sp.sqrt(v2)})
+    out = [e.xreplace(values) for e in sides]
+    if any(e.atoms(AppliedUndef) for e in out):
+        return None
+    mapping = {s: sp.Symbol(s.name, positive=True) for s in positive}
+    others = {s: sp.Symbol(s.name, real=True) for e in out for s in e.free_symbols
+              if isinstance(s, sp.Symbol) and s not in positive and s.is_real is None}
+    out = [e.xreplace({**others}).xreplace({sp.Symbol(k.name, real=True): v for k, v in mapping.items()})
+           .xreplace(mapping) for e in out]
+    return out[0], out[1]
+
+
 def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str] = (), independent: bool = False,
               assumptions: Iterable[sp.Basic] = ()) -> Identity | Property | None:
     """The claim that checks ``lhs relation rhs`` for every finite distribution, or None.
@@ -355,6 +418,11 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str]
     """
     if relation != "=" and relation not in _RELATIONS:
         return None
+    normal = named_kl(lhs, rhs)
+    if normal is not None:
+        if relation == "=":
+            return Identity(lhs=normal[0], rhs=normal[1])
+        return Property(statement=_RELATIONS[relation](normal[0], normal[1], evaluate=False))
     read = finite_reading((lhs, rhs), distributions=distributions, independent=independent)
     if read is None:
         return None
@@ -371,4 +439,4 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str]
 
 
 __all__ = ["DISTRIBUTION_LETTERS", "INFORMATION", "SUPPORT_SIZES", "claim_for", "distributions_in",
-           "finite_reading", "fixed_distributions", "is_information_call"]
+           "finite_reading", "fixed_distributions", "is_information_call", "named_kl"]

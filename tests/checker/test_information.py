@@ -165,3 +165,18 @@ def test_in_notes(tmp_path, capsys):
     assert by_line[19]["verdict"] == "wrong"
     assert by_line[23]["verdict"] == "verified"
     assert code == 1
+
+
+# --- named distributions --------------------------------------------------------------------
+
+def test_kl_of_two_normal_distributions():
+    """The KL divergence of two normals is derived by sympy.stats; the standard deviations are positive."""
+    assert_verified(r"D_{KL}\left( \mathcal{N}(\mu, \sigma^2) \,\|\, \mathcal{N}(0, 1) \right) = "
+                    r"\frac{1}{2} \left( \mu^2 + \sigma^2 - \log \sigma^2 - 1 \right)")
+    right = (r"D_{KL}(\mathcal{N}(0, \sigma_1^2) \| \mathcal{N}(0, \sigma_2^2)) = \log \frac{\sigma_2}{\sigma_1}"
+             r" + \frac{\sigma_1^2}{2\sigma_2^2} - \frac{1}{2}")
+    assert_verified(right)
+    v = verdict(right.replace(r"\frac{\sigma_1^2}{2\sigma_2^2}", r"\frac{\sigma_2^2}{2\sigma_1^2}"))
+    assert v.status is Status.WRONG
+    parsed = parse_latex(r"D_{KL}(\mathcal{N}(\mu_1, a + b) \| \mathcal{N}(\mu_2, \sigma_2^2)) = 0")
+    assert claim_for(parsed.sides[0], parsed.sides[1], "=") is None  # a variance not known to be positive
