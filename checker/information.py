@@ -366,7 +366,7 @@ def _normal_kl_formula() -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
 
 
 def _variance_symbols(v: Any) -> set[sp.Symbol] | None:
-    """The symbols a variance ``\sigma^2`` (or ``v``) is positive in, or None when it is not of that form."""
+    r"""The symbols a variance ``\sigma^2`` (or ``v``) is positive in, or None when it is not of that form."""
     if isinstance(v, sp.Symbol):
         return {v}
     if isinstance(v, sp.Pow) and isinstance(v.base, sp.Symbol) and v.exp == 2:
@@ -377,7 +377,7 @@ def _variance_symbols(v: Any) -> set[sp.Symbol] | None:
 
 
 def named_kl(lhs: Any, rhs: Any) -> tuple[sp.Basic, sp.Basic] | None:
-    """The sides with every KL divergence of two normal distributions (``D_{KL}(\mathcal{N}(\mu_1,
+    r"""The sides with every KL divergence of two normal distributions (``D_{KL}(\mathcal{N}(\mu_1,
     \sigma_1^2) \| \mathcal{N}(\mu_2, \sigma_2^2))``) replaced by its value; the standard deviations
     are positive. None when there is no such KL, or another quantity of information theory."""
     sides = (lhs, rhs)
