@@ -128,8 +128,10 @@ def _applies(e: sp.Basic, distributions: set[str]) -> bool:
 class _Space:
     """The distributions of one equation, as weights over the product of their variables' supports."""
 
-    def __init__(self, joints: dict[str, list[str]], sizes: dict[str, int], independent: bool) -> None:
+    def __init__(self, joints: dict[str, list[str]], sizes: dict[str, int], independent: bool,
+                 base: sp.Expr = sp.E) -> None:
         self.joints, self.sizes = joints, sizes
+        self.base = base
         self.weights: dict[str, dict[tuple[int, ...], sp.Expr]] = {}
         for d, variables in joints.items():
             table: dict[tuple[int, ...], sp.Expr] = {}
@@ -161,7 +163,11 @@ class _Space:
     def entropy(self, d: str, variables: Sequence[str], against: str | None = None) -> sp.Expr:
         """H of d's marginal over `variables` (the cross-entropy against another distribution)."""
         other = against or d
-        return -sp.Add(*(self.marginal(d, at) * sp.log(self.marginal(other, at)) for at in self.atoms_of(variables)))
+        return -sp.Add(*(self.marginal(d, at) * self.log(self.marginal(other, at)) for at in self.atoms_of(variables)))
+
+    def log(self, x: sp.Expr) -> sp.Expr:
+        """The logarithm of the notes' information unit (nats, or bits where they write log₂)."""
+        return sp.log(x) if self.base == sp.E else sp.log(x) / sp.log(self.base)
 
 
 class _Reader:
@@ -231,7 +237,7 @@ class _Reader:
         for at in space.atoms_of(variables):
             inner = {**env, **at}
             a, b = self.read(f, inner), self.read(g, inner)
-            terms.append(a * sp.log(a / b))
+            terms.append(a * space.log(a / b))
         return sp.Add(*terms)
 
     def read(self, e: Any, env: dict[str, int]) -> Any:
@@ -299,6 +305,13 @@ def _variables(sides: Sequence[sp.Basic], distributions: set[str]) -> tuple[dict
     return joints, variables
 
 
+def _base_of(sides: Sequence[sp.Basic]) -> sp.Expr:
+    """2 when the equation writes its logarithms in base 2 (``\\log_2``, read as log(x)/log(2)):
+    the built-in quantities are then in bits; else e (nats)."""
+    halves = any(isinstance(p, sp.Pow) and p.base == sp.log(2) and p.exp == -1 for e in sides for p in e.atoms(sp.Pow))
+    return sp.Integer(2) if halves else sp.E
+
+
 def finite_reading(sides: Sequence[Any], *, distributions: Iterable[str] = (), independent: bool = False
                    ) -> list[sp.Basic] | None:
     """The sides with their information quantities and distributions on finite supports.
@@ -323,7 +336,7 @@ def finite_reading(sides: Sequence[Any], *, distributions: Iterable[str] = (), i
         return None
     joints = {d: vs for d, vs in joints.items() if vs}
     sizes = dict(zip(variables, SUPPORT_SIZES[len(variables)]))
-    space = _Space(joints, sizes, independent)
+    space = _Space(joints, sizes, independent, base=_base_of(sides))
     reader = _Reader(space, set(joints))
     try:
         read = [reader.read(s, {}) for s in sides]

@@ -180,3 +180,10 @@ def test_kl_of_two_normal_distributions():
     assert v.status is Status.WRONG
     parsed = parse_latex(r"D_{KL}(\mathcal{N}(\mu_1, a + b) \| \mathcal{N}(\mu_2, \sigma_2^2)) = 0")
     assert claim_for(parsed.sides[0], parsed.sides[1], "=") is None  # a variance not known to be positive
+
+
+def test_bits_where_the_notes_write_log_base_2():
+    """Entropy and mutual information written with \\log_2 are in bits: the built-ins follow."""
+    assert_verified(r"H(p) = -\sum_{x} p(x) \log_2 p(x)")
+    assert_verified(r"I(X; Y) = \sum_{x, y} p(x, y) \log_2 \frac{p(x, y)}{p(x) p(y)}")
+    assert_wrong(r"H(p) = -\sum_{x} q(x) \log_2 p(x)")
