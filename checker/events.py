@@ -3,7 +3,7 @@ r"""Probabilities of named events: Bayes' rule, total probability and worked num
 Notes write ``P(D) = 0.01``, ``P(+ \mid D) = 0.95``, ``P(+ \mid \neg D) = 0.05`` and then
 ``P(+) = P(+ \mid D) P(D) + P(+ \mid \neg D) P(\neg D) = 0.95 \cdot 0.01 + 0.05 \cdot 0.99``.
 `checker.notation_probability` reads a probability as ``P(A)`` or ``P_given(A, B, ...)`` of
-names (``+`` is ``EVTplus``, ``\neg D`` and ``\bar{D}`` are ``D_not``; a comma is "and").
+names (``+`` is ``EVTplus``, ``\neg D`` and ``\bar{D}`` are ``D_bar``; a comma is "and").
 
 Two readings (`claim_for`):
 
@@ -32,8 +32,8 @@ from checker.claims import Identity, Property
 
 #: The probability functions, as the notation layer names them.
 PROBABILITY = frozenset({"P", "P_given"})
-#: The suffix of a complement event (``\neg D`` → ``D_not``).
-NOT = "_not"
+#: The suffix of a complement event (``\neg D`` → ``D_bar``).
+NOT = "_bar"
 #: At most this many events are read on all their atoms.
 MAX_EVENTS = 4
 

@@ -14,7 +14,7 @@ sets and conditional bars elsewhere stay refused.
   layer names ``F_given`` (``H_given``, ``P_given``, ``p_given``);
 - inside a probability ``P(...)`` (also ``\Pr``, ``\mathbb{P}``): the events ``+`` and ``-``
   become names, and complements ``\neg D``, ``\lnot D``, ``\bar{D}``, ``\overline{D}``,
-  ``D^c`` become the name ``D_not``;
+  ``D^c`` become the name ``D_bar``;
 - ``\mathbb{E}_{x \sim p}[f]`` → ``\sum_{x} p(x) (f)``: the expectation over a distribution on a
   finite support (`checker.information` reads it);
 - ``\sum_{x, y}`` (no bounds) → ``\sum_{x} \sum_{y}``.
@@ -29,7 +29,7 @@ from checker.notation_text import arguments, matching
 
 #: Suffix of a conditional (``p(x \mid y)`` → ``p_given(x, y)``) and of a complement event.
 GIVEN = "given"
-NOT = "not"
+NOT = "bar"
 #: The names the events ``+`` and ``-`` get inside a probability.
 EVENT_NAMES = {"+": "EVTplus", "-": "EVTminus"}
 
@@ -120,7 +120,7 @@ def _mutual_information(s: str) -> str:
 
 
 def _event(text: str, labels: dict[str, str]) -> str:
-    """An event inside a probability as a name: ``+`` → EVTplus, ``\\neg D`` → D_not."""
+    """An event inside a probability as a name: ``+`` → EVTplus, ``\\neg D`` → D_bar."""
     t = text.strip()
     if t in EVENT_NAMES:
         labels.setdefault(EVENT_NAMES[t], t)
@@ -145,7 +145,7 @@ def _conditionals(s: str, labels: dict[str, str]) -> str:
         head = m.group(1)
         letter = "P" if head.startswith(("\\mathbb", "\\Pr")) else (m.group(2) or m.group(3))
         inner = s[m.end() + 1:close]
-        if re.search(r"[=<>]|\\(?:le|ge|neq?|in)(?![A-Za-z])", inner):
+        if re.search(r"[=<>]|\\(?:le|ge|neq?|in)(?![A-Za-z])|\\mathrm\{given\}", inner):
             continue  # an event such as X = x: not read (the layer refuses it)
         bars = _top_level(inner, _BAR)
         is_probability = letter == "P"

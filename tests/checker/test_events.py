@@ -24,8 +24,8 @@ def verdict(tex: str, **kw):
 
 def test_events_are_read():
     """``+``, ``\\neg D``, ``\\bar{D}`` inside a probability are names; conditionals are P_given."""
-    assert str(parse_latex(r"P(+ \mid \neg D)").sides[0]) == "P_given(EVTplus, D_not)"
-    assert str(parse_latex(r"\Pr(\bar{D})").sides[0]) == "P(D_not)"
+    assert str(parse_latex(r"P(+ \mid \neg D)").sides[0]) == "P_given(EVTplus, D_bar)"
+    assert str(parse_latex(r"\Pr(\bar{D})").sides[0]) == "P(D_bar)"
     assert str(parse_latex(r"\mathbb{P}(A \mid B)").sides[0]) == "P_given(A, B)"
     with pytest.raises(ParseError):
         parse_latex(r"P(X = x \mid Y = y) = 1")  # events X = x: not read
@@ -60,7 +60,7 @@ def test_complements_resolve_from_the_given_values():
 
 def test_worked_numbers_use_the_values():
     values = {"P(D)": sp.Rational(1, 100), "P_given(EVTplus, D)": sp.Rational(19, 20),
-              "P_given(EVTplus, D_not)": sp.Rational(1, 20)}
+              "P_given(EVTplus, D_bar)": sp.Rational(1, 20)}
     tex = r"P(+ \mid D) P(D) + P(+ \mid \neg D) P(\neg D) = 0.95 \cdot 0.01 + 0.05 \cdot 0.99"
     assert verdict(tex, values=values).status is Status.VERIFIED
     tex = r"P(+ \mid D) P(D) + P(+ \mid \neg D) P(\neg D) = 0.95 \cdot 0.01 + 0.05 \cdot 0.01"
