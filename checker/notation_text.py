@@ -77,10 +77,13 @@ class Rewrites:
 def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sigma_is_sigmoid: bool,
             functions: frozenset[str], rw: Rewrites | None = None) -> str:
     """The rewrites that need no parsing (spacing, names, functions, log base)."""
+    from checker.notation_probability import rewrite_probability
+
     rw = rw if rw is not None else Rewrites()
     s = text.replace("&", " ").replace("\\\\", " ")
     s = re.sub(r"\\+\s*$", "", s)  # a stray backslash left by kramdown's \\( ... \\) inline math
     s = _SPACING.sub(" ", s)
+    s = rewrite_probability(s, rw.labels)
     s = decimals(s, rw)
     s = re.sub(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
                r"|\\triangleq|\\doteq|\\coloneqq|\\eqqcolon", "=", s)

@@ -35,6 +35,12 @@ from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fa
 from sympy.core.function import AppliedUndef
 
 from checker.approx import parse_stated
+from checker.events import calls as event_calls
+from checker.events import claim_for as events_claim
+from checker.events import record as record_event_value
+from checker.events import with_values as event_values
+from checker.information import claim_for as information_claim
+from checker.information import distributions_in, fixed_distributions, is_information_call
 from checker.randomvars import claims_for, random_variables
 from checker.claims import Approximation, Identity
 from checker.results import Result
@@ -81,6 +87,7 @@ class Task:
     note: str = ""  # why a verdict was changed by the verdict policy
     retry: Task | None = None  # a failed chain step compared again with the last side that held
     doubt: str = ""  # why the reading may not be what the notes mean: a failure is then inconclusive
+    conditions: bool = True  # look for a standard side condition under which a failed claim holds
 
 
 @dataclass
@@ -195,6 +202,10 @@ class Plan:
                                        message=f"cannot read: {reason}"))
                 chain_tail = current_chain = None
                 continue
+            ctx.distributions |= distributions_in(parsed.sides, ctx.distributions)
+            recorded = record_event_value(parsed.sides, parsed.relations, ctx.values) if not row.continues else None
+            if recorded:
+                ctx.origins[recorded] = row.line
             seen = set(ctx.seen)  # the names of the equations before this one
             for name, written in (getattr(parsed, "names", None) or {}).items():
                 ctx.spelling.setdefault(name, written)
@@ -230,7 +241,7 @@ class Plan:
                     ctx.origins[name] = row.line
                     self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="value",
                                            fixed=Status.DEFINED,
-                                           message=f"sets {self._spell(name, ctx)} = {number} for the worked numbers "
+                                           message=f"sets {self._value_name(sides[0], name, ctx)} = {number} for the worked numbers "
                                                    "that follow"))
                     continue
             if not row.continues and relations == ["="] and isinstance(sides[0], sp.Symbol) \
@@ -303,7 +314,8 @@ class Plan:
                     continue
                 first = 2  # a = b = c that starts by naming a: the steps after the first are claims
             # a chain that starts with a defined name restates it in its first step
-            renamed = "" if row.continues or relations[0] != "=" else redefined(sides[:2], ["="], ctx.definitions)
+            renamed = "" if row.continues or relations[0] != "=" or is_information_call(sides[0], ctx.distributions) \
+                else redefined(sides[:2], ["="], ctx.definitions)
             # a defined name restated: a claim that it equals its definition. In another part of the
             # notes (the Poisson ℓ after the Bernoulli ℓ), or without words that make it a consequence
             # ("so", "equivalently", "which unrolls to"), it may also define the name anew: a form that
@@ -535,6 +547,13 @@ class Plan:
         return ()
 
     @staticmethod
+    def _value_name(lhs: Any, name: str, ctx: Context) -> str:
+        """How the notes write the name of a value: ``P(+ \\mid D)`` for a probability."""
+        if isinstance(lhs, AppliedUndef):
+            return display(lhs, ctx.spelling)
+        return spelled(name, ctx.spelling)
+
+    @staticmethod
     def _spell(name: str, ctx: Context) -> str:
         return spelled(name, ctx.spelling)
 
@@ -559,6 +578,14 @@ class Plan:
             return
         operators = sorted({type(x).__name__ for e in (a, b) if isinstance(e, sp.Basic)
                             for x in e.atoms(AppliedUndef)} & PROBABILITY_OPERATORS)
+        if self._events(task, a, b, rel, ctx) or self._information(task, a, b, rel, ctx):
+            return
+        if rel in ("approx", "≈"):  # a probability with a value: its number is what is approximated
+            a, b = event_values(a, ctx.values), event_values(b, ctx.values)
+            left = {type(c).__name__ for e in (a, b) if isinstance(e, sp.Basic) for c in e.atoms(AppliedUndef)}
+            task.undefined = tuple(n for n in task.undefined if n in left)
+            operators = sorted({type(x).__name__ for e in (a, b) if isinstance(e, sp.Basic)
+                                for x in e.atoms(AppliedUndef)} & PROBABILITY_OPERATORS)
         if operators and self._random_variables(task, a, b, rel, ctx):
             return
         if operators and rel != "=":
@@ -619,6 +646,55 @@ class Plan:
         task.claim = claim
         if not is_chain:
             task.kind = claim.kind
+
+    @staticmethod
+    def _events(task: Task, a: Any, b: Any, rel: str, ctx: Context) -> bool:
+        """Probabilities of named events (`checker.events`): an identity such as Bayes' rule on every
+        joint distribution of the events, or a worked number with the values the notes gave."""
+        independent = bool(_INDEPENDENT.search(task.eq.context)) or ctx.independent
+        claim = events_claim(a, b, rel, values=ctx.values, independent=independent)
+        if claim is None:
+            return False
+        if isinstance(claim, str):
+            shown = ", ".join(display(c, ctx.spelling) for c in sorted(
+                {c for e in (a, b) for c in event_calls(e) if str(c) in claim.split(", ")}, key=str))
+            reason = (f"a worked number: it depends on {shown}, which have no value here (the notes may give them "
+                      "in words); state them as `$P(A) = 0.5$` to have it checked")
+            task.fixed, task.message = Verdict.inconclusive(reason), reason
+            return True
+        task.claim = claim
+        task.kind = task.kind if task.kind == "chain-step" else "probability"
+        task.undefined = ()
+        task.conditions = False
+        task.origins.update({k: ctx.origins[k] for e in (a, b) for c in event_calls(e)
+                             if (k := str(c)) in ctx.values and k in ctx.origins})
+        return True
+
+    @staticmethod
+    def _information(task: Task, a: Any, b: Any, rel: str, ctx: Context) -> bool:
+        """A claim of information theory (entropy, KL, mutual information, sums over distributions)
+        read on finite distributions of symbols (`checker.information`); False when it has none."""
+        independent = bool(_INDEPENDENT.search(task.eq.context)) or ctx.independent
+        claim = information_claim(a, b, rel, distributions=ctx.distributions, independent=independent,
+                                  assumptions=tuple(ctx.assumptions))
+        if claim is None:
+            return False
+        task.claim = claim
+        task.kind = task.kind if task.kind == "chain-step" else "information"
+        task.undefined = ()
+        # the claim is about every distribution: its symbols are atoms' weights, not names of the
+        # notes, so no side condition on them applies (independence comes from the words)
+        task.conditions = False
+        builtin = {type(c).__name__ for e in (a, b) if isinstance(e, sp.Basic) for c in e.atoms(AppliedUndef)
+                   if is_information_call(c, ctx.distributions)}
+        task.used = tuple(n for n in task.used if n not in builtin)
+        fixed = fixed_distributions(a, b, distributions=ctx.distributions)
+        if fixed:
+            # one side does not depend on the distributions: a value of particular distributions
+            # (given in words), unless it holds for every one
+            task.note = (f"it does not hold for every distribution {', '.join(fixed)}; it may be about particular "
+                         "ones described in words, so it is not called wrong")
+        return True
 
     @staticmethod
     def _random_variables(task: Task, a: Any, b: Any, rel: str, ctx: Context) -> bool:
@@ -722,7 +798,7 @@ _SET_DECLARATION = re.compile(r"^\s*(?P<names>[^=<>{}]+?)\s*\\in\s*\\\{\s*(?P<va
 #: "a (positive) random variable $X$": the names that follow are random variables.
 _RANDOM = re.compile(r"(?P<positive>\b(?:positive|non-?negative)\s+)?\brandom\s+variables?\s*$", re.IGNORECASE)
 #: Words before a claim that make its random variables independent.
-_INDEPENDENT = re.compile(r"\b(independent|uncorrelated|i\.i\.d\.?|iid)\b", re.IGNORECASE)
+_INDEPENDENT = re.compile(r"\b(independent|independence|uncorrelated|i\.i\.d\.?|iid)\b", re.IGNORECASE)
 _INDEPENDENT_THROUGHOUT = re.compile(r"\b(?:are|be)\s+(?:mutually\s+)?independent\b", re.IGNORECASE)
 
 #: Words of the sentence before a restated name that make it a consequence, not a new definition.
@@ -824,7 +900,7 @@ def _described_arguments(side: Any, other: Any, ctx: Context) -> tuple[str, ...]
     elsewhere = plain_symbols(other)
     for call in side.atoms(AppliedUndef):
         name = type(call).__name__
-        if name not in ctx.definitions:
+        if name not in ctx.definitions or is_information_call(call, ctx.distributions):
             continue
         params, _ = ctx.definitions[name]
         for p, a in zip(params, call.args):
@@ -892,7 +968,7 @@ def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout
     """A failed claim that holds under a standard side condition becomes `inconclusive`."""
     todo = [t for t in tasks if t.verdict is not None and t.verdict.status is Status.WRONG and t.claim is not None
             and not t.evaluation and not t.undefined and not t.hypothesis and not t.described
-            and not t.extent and not t.anew and not t.mixed]
+            and not t.extent and not t.anew and not t.mixed and t.conditions and not t.note]
     if not todo:
         return
     conditions = []

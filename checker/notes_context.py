@@ -21,6 +21,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
+from checker.information import is_information_call
 from checker.notation import Notation, ParseError, parse_latex
 from checker.notation_rules import split_relations
 from checker.notes import Directive, Equation
@@ -62,6 +63,8 @@ class Context:
     random: set[str] = field(default_factory=set)
     positive_random: set[str] = field(default_factory=set)
     independent: bool = False
+    #: names the notes use as distributions (``\\sum_x p(x)``, ``H(p, q)``): H(p) of one is its entropy
+    distributions: set[str] = field(default_factory=set)
     #: vectors declared to sum to one (``assume \\sum_j y_j = 1``)
     normalised: set[str] = field(default_factory=set)
     #: names declared to take integer values (``y \\in \\{0, 1\\}``)
@@ -224,7 +227,8 @@ def _substitute(e: Any, ctx: Context, depth: int = 0, used: set[str] | None = No
             f = sp.Function(name)
             if e.has(f):
                 e = e.replace(lambda a, f=f, n=len(params): isinstance(a, AppliedUndef) and a.func == f
-                              and len(a.args) == n and _applicable(params, body, a.args),
+                              and len(a.args) == n and _applicable(params, body, a.args)
+                              and not is_information_call(a, ctx.distributions),
                               lambda a, params=params, body=body: _apply_definition(params, body, a.args))
                 changed = True
                 if used is not None:
@@ -412,7 +416,7 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
         return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
     if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args) \
             and len(set(lhs.args)) == len(lhs.args) and not getattr(rhs, "is_number", False) \
-            and lhs.func.__name__ not in PROBABILITY_OPERATORS:
+            and lhs.func.__name__ not in PROBABILITY_OPERATORS and not is_information_call(lhs, ctx.distributions):
         name = lhs.func.__name__
         if name in ctx.definitions and display:
             return None  # a claim about a defined function, e.g. J(w) = <another form>
@@ -425,7 +429,7 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
 
 #: Operators of probability that the parser reads as functions: E[X] = μ states a property of
 #: the distribution of X, never a definition of E.
-PROBABILITY_OPERATORS = frozenset({"E", "Var", "Cov", "P", "KL"})
+PROBABILITY_OPERATORS = frozenset({"E", "Var", "Cov", "P", "KL", "MI", "H_given", "P_given"})
 
 
 def value_of(lhs: Any, rhs: Any, ctx: Context) -> tuple[str, Any] | None:

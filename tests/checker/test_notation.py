@@ -155,7 +155,7 @@ def test_sigma_can_mean_a_standard_deviation():
     (r"A \odot B", "need the shapes"),
     (r"\det(A)", "determinant needs a square matrix"),
     (r"\mathbb{E}_{x}[x]", "named distribution"),
-    (r"\mathbb{E}_{x \sim p}[x]", "distributions are not supported"),
+    (r"\mathbb{E}_{x \sim \mathcal{N}(0, 1)}[x]", "distributions are not supported"),
     (r"\mathrm{softmax}(o)_j", "entry of a function's value"),
     (r"x_1 + \cdots + x_n", "ellipsis"),
     (r"f(x^T y)", "transposes"),
