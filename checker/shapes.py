@@ -315,6 +315,8 @@ def norms(text: str) -> str:
         if "\\|" in inner or not inner.strip():
             break
         idx = _NORM_INDEX.match(text, c.end())
+        if idx is None and re.match(r"\s*_", text[c.end():]):
+            break  # a norm this layer does not know (‖x‖_*): refused as before
         which = ""
         end = c.end()
         if idx:
