@@ -60,7 +60,10 @@ from sympy.core.function import AppliedUndef
 
 from checker.functions import relu, sigmoid
 from checker.notation_matrix import (Blocks, MatrixError, Table, cells, extract_blocks, identity_marker, is_matrix,
-                                     mark, rebuild)
+                                     mark, norm, rebuild, relate_entries, unify_sides)
+from checker.shapes import NORMS, Reshape, ShapeConflict, apply_reshape, gradients, initial_table, kinds, mark_constants
+from checker.shapes import dots, norms as _norms
+from checker.shapes import normalise as _normalise_shapes
 from checker.notation_rules import FORBIDDEN as _FORBIDDEN
 from checker.notation_rules import REFUSED as _REFUSED
 from checker.notation_rules import ParseError
@@ -73,6 +76,8 @@ NAMED = {"softmax": "softmax", "ReLU": "relu", "relu": "relu", "Var": "Var", "Co
          "KL": "KL", "MSE": "MSE", "E": "E", "sign": "sign", "sgn": "sign", "LeakyReLU": "LeakyReLU",
          "sigmoid": "sigmoid", "tanh": "tanh", "Softmax": "softmax"}
 _SAFE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: The functions norms are written as (`checker.shapes.norms`).
+_NORM_FUNCTIONS = frozenset(NORMS.values())
 #: Functions meant entry by entry when applied to a vector.
 _ELEMENTWISE = frozenset({"relu", "sigmoid", "tanh", "sign", "LeakyReLU"})
 
@@ -90,6 +95,8 @@ class Notation:
     sigma: str = "sigmoid"
     functions: frozenset[str] = frozenset()
     shapes: tuple[tuple[str, tuple[Any, Any]], ...] = ()
+    #: infer the kinds and sizes of names the shape table does not give (`checker.shapes`)
+    infer: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +185,45 @@ def _guard(text: str, max_length: int, max_depth: int) -> None:
 MAX_READINGS = 3
 
 
+#: How many times an equation is read again while inferred sizes are made to agree.
+_MAX_RESHAPES = 24
+
+
 def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset(), readings: bool = True) -> Parsed:
+    """The reading of `text`, with the shapes of undeclared vectors and matrices inferred from
+    their use (`checker.shapes`): each time the matrix layer finds two inferred sizes that must be
+    one, the table is updated and the text read again."""
+    if not notation.infer:
+        return _parse_plain(text, notation, choices=choices, readings=readings)
+    text = dots(gradients(_norms(_normalise_shapes(text))))
+    text, constants = mark_constants(text)
+    plain = replace(notation, infer=False)
+    try:
+        found = kinds(text, lambda span: _name_of(span, plain))
+    except ShapeConflict as exc:
+        raise ParseError(str(exc)) from None
+    inferred = initial_table(found, constants, notation.shapes)
+    for _ in range(_MAX_RESHAPES):
+        try:
+            return _parse_plain(text, replace(plain, shapes=notation.shapes + inferred), choices=choices,
+                                readings=readings)
+        except Reshape as r:
+            inferred = apply_reshape(inferred, r)
+    raise ParseError("the sizes of the vectors and matrices could not be made to agree")
+
+
+def _name_of(span: str, notation: Notation) -> str | None:
+    """The parser's name of a name written alone (``\\hat{\\mathbf{w}}`` → ``w_hat``), or None."""
+    try:
+        parsed = _parse_plain(span, notation, readings=False)
+    except ParseError:
+        return None
+    side = parsed.sides[0] if len(parsed.sides) == 1 and not parsed.relations else None
+    return side.name if isinstance(side, sp.Symbol) and _SAFE.match(side.name) else None
+
+
+def _parse_plain(text: str, notation: Notation, *, choices: frozenset[str] = frozenset(),
+                 readings: bool = True) -> Parsed:
     """The reading of `text`; with `readings`, the other plausible readings where the layer chose.
 
     Each choice the text made ambiguous (`Rewrites.found`) is turned off in turn and the text
@@ -192,10 +237,10 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
     for choice in sorted(st.rw.found)[:MAX_READINGS]:
         try:
             if choice == "sigmoid":  # σ(x) also read as σ times x
-                other = _parse(text, replace(notation, sigma="symbol"), choices=frozenset({choice}),
-                               readings=False)
+                other = _parse_plain(text, replace(notation, sigma="symbol"), choices=frozenset({choice}),
+                                     readings=False)
             else:
-                other = _parse(text, notation, choices=frozenset({choice}), readings=False)
+                other = _parse_plain(text, notation, choices=frozenset({choice}), readings=False)
         except ParseError:
             continue
         if other.sides != primary.sides and all(other.sides != o.sides for o in others):
@@ -206,7 +251,7 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
 def _guarded(text: str, st: _State) -> Parsed:
     try:
         return _parse_with(text, st)
-    except ParseError:
+    except (ParseError, Reshape):
         raise
     except MatrixError as exc:
         raise ParseError(str(exc)) from None
@@ -234,6 +279,7 @@ def _parse_with(text: str, st: _State) -> Parsed:
     pieces, relations = _split_relations(src)
     sides = [_side(p, st) for p in pieces]
     if st.table.entries:
+        unify_sides(sides)
         sides = _resolve_identity(sides)
     names = _result_names(sides, st.names)
     if not relations:
@@ -461,7 +507,7 @@ def _parse_side(text: str, st: _State) -> Any:
         raise ParseError(f"{text.strip()[:80]!r} is not a single expression")
     try:
         return _clean(expr, st)
-    except (ParseError, MatrixError):
+    except (ParseError, MatrixError, Reshape):
         raise
     except Exception as exc:  # SymPy refusing what was built (a shape mismatch, ...): not readable
         first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
@@ -565,6 +611,8 @@ def _clean(expr: sp.Basic, st: _State) -> Any:
         expr = expr.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
     if st.table.entries:
         expr = rebuild(expr, st.table, st.values, st.shapes)
+    if st.notation.shapes and expr.has(sp.Sum):
+        expr = relate_entries(expr, st.shapes)
     return expr
 
 
@@ -653,6 +701,8 @@ def _function(call: Any, st: _State) -> Any:
     raw = type(call).__name__
     plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", raw).lstrip("\\")
     args = call.args
+    if plain in _NORM_FUNCTIONS:
+        return norm(plain, list(args))
     if plain == "det":
         if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
             return sp.Determinant(args[0])

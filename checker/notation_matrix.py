@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from checker.notation_text import code, matching
+from checker.shapes import Reshape, is_flexible, unify
 
 _ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix|array)\}(?:\s*\{[lcr|\s]*\})?")
 _CODE = re.compile(r"MX[a-z]{3}")
@@ -170,7 +172,7 @@ def mark(text: str, shapes: Mapping[str, tuple[Any, Any]], matrix_blocks: set[st
         end = m.end()
         if after == "_" and shapes:
             sub = _SUBSCRIPT.match(text, m.end())
-            full = f"{name}_{sub.group(1) or sub.group(2)}" if sub else ""
+            full = f"{name}_{sub.group(1) or sub.group(2)}".replace("ZZ", "") if sub else ""
             if not sub or full not in shapes:
                 continue
             name, end = full, sub.end()
@@ -217,6 +219,10 @@ def rebuild(e: Any, table: Table, values: Mapping[str, Any], shapes: Mapping[str
     if isinstance(e, sp.Symbol) and _CODE.fullmatch(e.name):
         kind, payload = table.entries[e.name]
         if kind == "sym":
+            if payload.startswith("MXzeros"):
+                return sp.ZeroMatrix(*shapes[payload])
+            if payload.startswith("MXones"):
+                return sp.OneMatrix(*shapes[payload])
             return sp.MatrixSymbol(payload, *shapes[payload])
         if kind == "T":
             return sp.Transpose(sp.MatrixSymbol(payload, *shapes[payload]))
@@ -225,6 +231,8 @@ def rebuild(e: Any, table: Table, values: Mapping[str, Any], shapes: Mapping[str
         if kind == "grp":
             op, inner = payload
             value = table.parse(inner)
+            if not is_matrix(value) and value is not _IDENTITY:  # (w^T x)^2: a number
+                return value if op == "T" else value ** int(op)
             if not is_matrix(value):
                 raise MatrixError(f"({inner.strip()[:40]}) is not a matrix")
             if op == "T":
@@ -245,8 +253,14 @@ def rebuild(e: Any, table: Table, values: Mapping[str, Any], shapes: Mapping[str
         if not mats:
             return sp.Add(*terms)
         if len(mats) != len(terms):
+            _promote([t for t in terms if not is_matrix(t) and t is not _IDENTITY], mats[0].shape)
             raise MatrixError("a matrix plus a scalar is not defined")
         shape = mats[0].shape
+        for m in mats[1:]:
+            if m is not _IDENTITY and m.shape != shape:
+                for x, y in zip(shape, m.shape):
+                    unify(x, y)
+                raise MatrixError(f"a {shape[0]}×{shape[1]} matrix plus a {m.shape[0]}×{m.shape[1]} one is not defined")
         return sp.MatAdd(*[sp.Identity(shape[0]) if t is _IDENTITY else t for t in terms])
     if isinstance(e, sp.Pow):
         base = rebuild(e.base, table, values, shapes, hint)
@@ -264,6 +278,8 @@ def rebuild(e: Any, table: Table, values: Mapping[str, Any], shapes: Mapping[str
         if len(args) == 1 and is_matrix(args[0]):
             return sp.Determinant(args[0])
         raise MatrixError("det needs a square matrix")
+    if isinstance(e, sp.core.function.AppliedUndef) and not any(a is _IDENTITY or a is _HADAMARD for a in args):
+        return e.func(*args)  # J(w): a function of a vector, which the notes may define
     if any(is_matrix(a) or a is _IDENTITY or a is _HADAMARD for a in args):
         raise MatrixError(f"{type(e).__name__} of a matrix is not supported")
     return e.func(*args)
@@ -282,12 +298,22 @@ def _product(e: sp.Mul, table: Table, values: Mapping[str, Any], shapes: Mapping
             groups[-1].append(p)
         else:
             scalars.append(p)
+    if len(groups) == 1 and not groups[0]:
+        return sp.Mul(*scalars)  # (1/m)(w^T x + b): numbers only, once 1×1 products are numbers
     if any(not g for g in groups):
         raise MatrixError("\\odot needs a matrix on each side")
     factors = [_matmul(g, hint if len(groups) == 1 else None) for g in groups]
     if any(f is _IDENTITY for f in factors):
         return _IDENTITY if not scalars and len(factors) == 1 else _fail_identity()
+    if len(factors) > 1:
+        for f in factors[1:]:
+            if f.shape != factors[0].shape:
+                for x, y in zip(factors[0].shape, f.shape):
+                    unify(x, y)
+                raise MatrixError("\\odot needs two matrices of one shape")
     value = factors[0] if len(factors) == 1 else sp.HadamardProduct(*factors)
+    if isinstance(value, sp.MatrixExpr) and value.shape == (1, 1) and not isinstance(value, sp.MatrixSymbol):
+        value = MatrixElement(value, 0, 0)  # w^T x: a number
     scalar = sp.Mul(*scalars)
     return value if scalar == 1 else sp.MatMul(scalar, value)
 
@@ -313,9 +339,88 @@ def _matmul(group: list[Any], hint: tuple[Any, Any] | None) -> Any:
         return resolved[0]
     for a, b in zip(resolved, resolved[1:]):
         if a.shape[1] != b.shape[0]:
+            unify(a.shape[1], b.shape[0])
             raise MatrixError(f"a {a.shape[0]}×{a.shape[1]} matrix times a {b.shape[0]}×{b.shape[1]} one "
                               "is not defined")
     return sp.MatMul(*resolved)
+
+
+def _promote(terms: list[Any], shape: tuple[Any, Any]) -> None:
+    """Scalar names added to a vector of inferred size (``W h + b``) are vectors of its shape."""
+    if not any(is_flexible(d) for d in shape):
+        return
+    names = []
+    for t in terms:
+        coeff, rest = t.as_coeff_Mul() if isinstance(t, sp.Expr) else (None, None)
+        if isinstance(rest, sp.Symbol) and not rest.name.startswith("MX"):
+            names.append((rest.name, shape))
+        else:
+            return
+    if names:
+        raise Reshape(promote=tuple(names))
+
+
+def unify_sides(sides: list[Any]) -> None:
+    """The sides of a relation have one shape: raise `Reshape` where inferred sizes must agree."""
+    from checker.shapes import value_shape
+
+    shapes = [value_shape(x) for x in sides]
+    shapes = [s for s in shapes if s is not None]
+    for shape in shapes[1:]:
+        if shape != shapes[0]:
+            for x, y in zip(shapes[0], shape):
+                unify(x, y)
+
+
+def norm(which: str, args: list[Any]) -> Any:
+    """A norm of a vector or a matrix (``normtwo``, ``normone``, ``normfro``), built from matrix
+    operations that are written out at concrete sizes. A plain name inside a norm is a vector."""
+    if len(args) != 1:
+        raise MatrixError("a norm takes one vector or matrix")
+    x = args[0]
+    if isinstance(x, sp.Symbol) and not x.name.startswith("MX"):
+        shape = (f"rows_{x.name}", f"cols_{x.name}") if which == "normfro" else (f"size_{x.name}", 1)
+        raise Reshape(promote=((x.name, shape),))
+    if not is_matrix(x):
+        raise MatrixError("the norm of a number is not read (write |x| for an absolute value)")
+    rows, cols = x.shape
+    vector = cols == 1 or rows == 1
+    column = x if cols == 1 else x.T
+    if which == "normtwo" and vector:
+        return sp.sqrt(MatrixElement(sp.MatMul(column.T, column), 0, 0))
+    if which == "normone" and vector:
+        k = sp.Symbol("norm_k", integer=True)
+        return sp.Sum(sp.Abs(column[k, 0]), (k, 0, column.shape[0] - 1))
+    if which == "normfro":
+        return sp.sqrt(sp.Trace(sp.MatMul(x.T, x)))
+    if which == "normtwo":
+        raise MatrixError("the 2-norm of a matrix (its largest singular value) is not read; ‖A‖_F is")
+    raise MatrixError("this norm (‖x‖_∞, or of a matrix) is not read")
+
+
+def relate_entries(e: Any, shapes: Mapping[str, tuple[Any, Any]]) -> Any:
+    """Inside ``\\sum_{j=1}^{n}``, the entry ``w_j`` of a vector w of the table is its j-th entry
+    (1-based): w's inferred size becomes n. Where the sizes differ, the entry is left alone."""
+    if not isinstance(e, sp.Basic) or not e.has(sp.Sum):
+        return e
+
+    def one(s: sp.Sum) -> Any:
+        mapping = {}
+        for x in s.function.atoms(sp.Indexed):
+            name = str(x.base.label)
+            shape = shapes.get(name)
+            if shape is None or shape[1] != 1 or len(x.indices) != 1:
+                continue
+            limit = next((lim for lim in s.limits if lim[0] == x.indices[0]), None)
+            if limit is None or limit[1] != 1 or not isinstance(limit[2], (sp.Symbol, sp.Integer)):
+                continue
+            if str(shape[0]) != str(limit[2]):
+                unify(shape[0], str(limit[2]) if isinstance(limit[2], sp.Symbol) else int(limit[2]))
+                continue
+            mapping[x] = MatrixElement(sp.MatrixSymbol(name, *shape), x.indices[0] - 1, 0)
+        return s.xreplace(mapping) if mapping else s
+
+    return e.replace(lambda a: isinstance(a, sp.Sum), one)
 
 
 def identity_marker(e: Any) -> bool:
@@ -323,4 +428,4 @@ def identity_marker(e: Any) -> bool:
 
 
 __all__ = ["Blocks", "MatrixError", "Table", "cells", "extract_blocks", "identity_marker", "is_matrix", "mark",
-           "rebuild"]
+           "norm", "rebuild", "relate_entries", "unify_sides"]

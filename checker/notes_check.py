@@ -28,7 +28,8 @@ from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _
                                    _opaque_derivative, _Row, _rows, _running_text, read_sides, _substitute, _undefined_functions,
                                    value_of)
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
-from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
+from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined
+from checker.shapes import hidden_dependence, shape_clash, value_shape
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,
                                   internal_error, normalised, recursive as _recursive, side_conditions,
                                   side_texts as _side_texts, spelled, takes_both_signs, unclear_sum_extent)
@@ -294,8 +295,8 @@ class Plan:
                     definition = self._new_definition(sides, eq, ctx)
             if definition is not None:
                 name, params, body = definition
-                if is_matrix(body):
-                    # matrices are read but not checked in notes: a later scalar reading of the
+                if isinstance(body, sp.MatrixBase):
+                    # explicit matrices are read but not checked in notes: a later scalar reading of the
                     # name must not receive a matrix
                     self.tasks.append(Task(eq=eq, row=row, step=1, latex=row.latex, kind="definition",
                                            fixed=Status.DEFINED,
@@ -386,7 +387,11 @@ class Plan:
                     task.claim, task.fixed, task.message = None, Verdict.inconclusive(reason), reason
                 self.tasks.append(task)
             chain_tail = sides[-1]
-            if anew:
+            if anew and getattr(sides[1], "is_number", False) and not self._params(sides[0]):
+                # a defined name set to a number (a = 0.5 for a worked example): a value, as for any name
+                ctx.values[renamed] = sides[1]
+                ctx.origins[renamed] = row.line
+            elif anew:
                 ctx.define(renamed, self._params(sides[0]), sides[1], row.line)
 
     def _plan_sides(self, eq: Equation, row: _Row, ctx: Context, chain_tail: Any) -> list[_Row | None] | None:
@@ -597,12 +602,11 @@ class Plan:
         if rel in ("approx", "≈"):
             self._approximation(task, a, b, ctx, stated)
             return
-        if any(isinstance(v, sp.MatrixExpr) for e in (a, b) if isinstance(e, sp.Basic)
-               for d in e.atoms(sp.Derivative) for v in d.variables):
-            reason = "a derivative with respect to a vector or a matrix: read, but not checked in notes"
-            task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
+        clash = shape_clash(a, b) or hidden_dependence(a, b)
+        if clash:
+            task.fixed, task.kind, task.message = Verdict.inconclusive(clash), "matrix", clash
             return
-        if shape_of(a) != shape_of(b):
+        if value_shape(a) != value_shape(b):
             reason = ("one side is a matrix and the other a scalar (or another shape): a shape declared earlier "
                       "may not apply here, so it is not checked")
             task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "matrix", reason
@@ -985,6 +989,13 @@ def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout
     args = [([c for _, c in conds], seed, timeout) for conds in conditions]
     outcomes = pool.map(_first_condition_task, args, timeout=timeout * 4)
     for t, conds, o in zip(todo, conditions, outcomes):
+        prose = _MATRIX_PROPERTY.search(t.eq.context[-1500:]) if _has_matrices(t.claim) else None
+        if prose and (not conds or not o.ok or o.value is None):
+            # "the columns of X are orthonormal", "for a symmetric A": a property of a matrix stated
+            # in words, which random matrices do not have
+            t.note = (f"it fails for general matrices, but the notes state a property of a matrix "
+                      f"('{prose.group(0)}') that it may need; it is not checked under it")
+            continue
         if not conds:
             continue
         if not o.ok:
@@ -995,6 +1006,18 @@ def _apply_conditions(tasks: list[Task], pool: BudgetPool, *, seed: int, timeout
             how = ("say so in the sentence before it ('independent')" if "independent" in what else
                    "declare it before the equation (<!-- mathcheck: assume ... -->)")
             t.note = f"it does not hold in general, but holds if {what}; if the notes assume this, {how}"
+
+
+#: Words of prose that give a matrix a property random matrices lack.
+_MATRIX_PROPERTY = re.compile(r"\b(symmetric|orthonormal|orthogonal|positive (?:semi-?)?definite|PSD|diagonal|"
+                              r"invertible|(?:non-?)?singular|full (?:column |row )?rank|idempotent|projection|"
+                              r"triangular|unitary|permutation|eigenvalues?)\b|\\succ", re.IGNORECASE)
+
+
+def _has_matrices(claim: Any) -> bool:
+    return any(isinstance(e, sp.Basic) and e.has(sp.MatrixSymbol)
+               for e in (getattr(claim, "lhs", None), getattr(claim, "rhs", None), getattr(claim, "function", None),
+                         getattr(claim, "claimed", None), getattr(claim, "statement", None)))
 
 
 def _first_condition_task(args: tuple[list[Any], int, float]) -> int | None:

@@ -25,6 +25,7 @@ from checker.information import is_information_call
 from checker.notation import Notation, ParseError, parse_latex
 from checker.notation_rules import split_relations
 from checker.notes import Directive, Equation
+from checker.shapes import value_shape
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 
 #: Sizes at which sums with symbolic bounds are instantiated.
@@ -239,6 +240,14 @@ def _substitute(e: Any, ctx: Context, depth: int = 0, used: set[str] | None = No
                 changed = True
                 if used is not None:
                     used.add(name)
+        elif value_shape(body) is not None:
+            # a named vector or matrix (z = W x + b, δ = ∂L/∂a): where it has the same shape
+            found = [m for m in e.atoms(sp.MatrixSymbol) if m.name == name and m.shape == value_shape(body)]
+            if found:
+                e = e.xreplace({m: body for m in found})
+                changed = True
+                if used is not None:
+                    used.add(name)
         else:
             labels = {b.label for b in e.atoms(sp.IndexedBase)}
             syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name and s not in labels]
@@ -293,7 +302,11 @@ def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> 
     """A definition whose body indexes a parameter (``y_j``) applies only to a plain name; a
     definition of scalars does not apply to a vector or a matrix (H(θ) of a number, H(x) of x ∈ ℝⁿ)."""
     labels = {b.label for b in body.atoms(sp.IndexedBase)} if isinstance(body, sp.Basic) else set()
-    if any(isinstance(a, (sp.MatrixBase, sp.MatrixExpr)) for p, a in zip(params, args) if p not in labels):
+    if any(isinstance(p, sp.MatrixSymbol) != isinstance(a, (sp.MatrixBase, sp.MatrixExpr))
+           or (isinstance(p, sp.MatrixSymbol) and p.shape != a.shape) for p, a in zip(params, args)):
+        return False  # J(w) of a vector w applies to a vector of its shape, not to a number
+    if any(isinstance(a, (sp.MatrixBase, sp.MatrixExpr)) for p, a in zip(params, args)
+           if p not in labels and not isinstance(p, sp.MatrixSymbol)):
         return False
     return all(isinstance(a, sp.Symbol) for p, a in zip(params, args) if p in labels)
 
@@ -340,6 +353,13 @@ def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tupl
     if not bounds:
         return exprs, ()
     mapping = {b: sp.Symbol(b.name, integer=True, positive=True) for b in bounds}
+    # the m of 1/m is the m of X ∈ ℝ^{m×n}: a reader reads one name as one number
+    sized = {b.name for e in exprs if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol) for b in m.shape
+             if isinstance(b, sp.Symbol)}
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            mapping.update({s: sp.Symbol(s.name, integer=True, positive=True) for s in e.free_symbols
+                            if isinstance(s, sp.Symbol) and s.name in sized and s not in mapping})
     new = tuple(e.xreplace(mapping) if isinstance(e, sp.Basic) else e for e in exprs)
     return new, tuple((mapping[b], SUM_SIZES) for b in sorted(bounds, key=sp.default_sort_key))
 
@@ -399,6 +419,11 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
     """
     if isinstance(lhs, sp.Symbol) and is_matrix(rhs):
         return lhs.name, (), rhs  # a name for an explicit matrix (not substituted later: see the planner)
+    if isinstance(lhs, sp.MatrixSymbol) and (isinstance(rhs, (sp.MatrixExpr, sp.MatrixBase))
+                                             or value_shape(rhs) == lhs.shape) \
+            and lhs not in getattr(rhs, "free_symbols", set()) \
+            and not isinstance(ctx.definitions.get(lhs.name, (None, None))[1], (sp.MatrixExpr, sp.MatrixBase)):
+        return lhs.name, (), rhs  # a vector or a matrix named (z = W x + b)
     if isinstance(lhs, sp.Pow) and isinstance(lhs.base, sp.Symbol) and lhs.exp == 2 \
             and lhs.base.name not in ctx.definitions and lhs.base not in plain_symbols(rhs) \
             and isinstance(rhs, sp.Basic) and not rhs.is_number:
@@ -414,7 +439,7 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
     if isinstance(rhs, sp.Symbol) and not display and not isinstance(lhs, sp.Symbol) \
             and rhs not in getattr(lhs, "free_symbols", set()) and getattr(lhs, "free_symbols", None):
         return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
-    if isinstance(lhs, AppliedUndef) and all(isinstance(a, sp.Symbol) for a in lhs.args) \
+    if isinstance(lhs, AppliedUndef) and all(isinstance(a, (sp.Symbol, sp.MatrixSymbol)) for a in lhs.args) \
             and len(set(lhs.args)) == len(lhs.args) and not getattr(rhs, "is_number", False) \
             and lhs.func.__name__ not in PROBABILITY_OPERATORS and not is_information_call(lhs, ctx.distributions):
         name = lhs.func.__name__

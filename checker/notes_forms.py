@@ -71,7 +71,7 @@ def declaration(latex: str, notation: Notation, parse: Any) -> tuple[str, Notati
     if any(not _DIM.match(d) for d in dims) or len(dims) > 2:
         return None
     try:
-        parsed = parse(m.group("name"), notation=Notation(log_base=notation.log_base))
+        parsed = parse(m.group("name"), notation=Notation(log_base=notation.log_base, infer=False))
     except ParseError:
         return None
     if parsed.relations or len(parsed.sides) != 1 or not isinstance(parsed.sides[0], sp.Symbol):

@@ -286,6 +286,19 @@ def _side_conditions(claim: Any, spelling: dict[str, str] | None = None) -> Iter
     fixed = set(getattr(claim, "wrt", ()))  # the variable of a derivative is not a value to choose
     for what, changed in _numbers_in_place(claim, _free(claim, integers=True) - fixed, spelling):
         yield what, changed, _unknown
+    yield from _matrix_conditions(claim, spelling)
+
+
+def _matrix_conditions(claim: Any, spelling: dict[str, str]) -> Iterator[Condition]:
+    """A square matrix A that is symmetric (∇ wᵀAw = 2Aw): A replaced by (B + Bᵀ)/2, which is
+    every symmetric matrix as B ranges over the matrices."""
+    square = sorted({m for e in _sides(claim) if isinstance(e, sp.Basic) for m in e.atoms(sp.MatrixSymbol)
+                     if m.shape[0] == m.shape[1] and m.shape != (1, 1)}, key=lambda m: m.name)
+    for m in square:
+        symmetric = (m + m.T) / 2
+        yield (f"{spelled(m.name, spelling)} is symmetric",
+               _rebuild(claim, lambda e, m=m, s=symmetric: e.xreplace({m: s}) if isinstance(e, sp.Basic) else e),
+               _unknown)
 
 
 def _sequence_conditions(claim: Any, free: set[sp.Symbol], spelling: dict[str, str]) -> Iterator[Condition]:
