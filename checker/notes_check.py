@@ -411,6 +411,8 @@ class Plan:
         named = (not row.continues and relations[0] == "=" and full[0] is not None and full[1] is None
                  and len(eq.latex) > 0)
         later = next((j for j in range(2, len(full)) if full[j] is not None), None)
+        if named and later is None:
+            self._doubt_meaning(full[0], row.line, ctx)
         if named and len(full) == 2:
             self._pending = (eq, full[0], row.line)  # the next `&=` row may give the readable form
         for name, written in read.names.items():
@@ -454,6 +456,15 @@ class Plan:
         if full[-1] is None:
             parts.append(None)
         return parts
+
+    def _doubt_meaning(self, lhs: Any, line: int, ctx: Context) -> None:
+        """``f(x) = <unreadable>`` after f was defined: f may have a new meaning from here on, so a
+        claim that fails with the old one is not called wrong."""
+        name = lhs.name if isinstance(lhs, sp.Symbol) else type(lhs).__name__ if isinstance(lhs, AppliedUndef) else ""
+        if name in ctx.definitions:
+            shown = self._spell(name, ctx)
+            ctx.provisional[name] = (f"it does not hold with {shown} as defined at line {ctx.origins.get(name, '?')}, "
+                                     f"but line {line} may define {shown} anew in a form that could not be read")
 
     def _define_provisionally(self, lhs: Any, form: Any, line: int, form_line: int, eq: Equation, ctx: Context,
                               *, row: _Row | None = None, step: int = 0) -> bool:

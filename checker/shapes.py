@@ -145,6 +145,12 @@ def kinds(text: str, name_of: Callable[[str], str | None]) -> dict[str, str]:
             kind[k] = "matrix" if t.capital else "vector"
     if not kind:
         return {}
+    for a, b in zip(toks, toks[1:]):
+        if a.bold and a.capital and _called(text, b) and re.fullmatch(r"\s*[a-z]\s*", b.span) \
+                and _BETWEEN.match(text[a.end:b.start]) and not _BOLD.search(_call_argument(text, b)):
+            # \mathbf{H} f(x, y), \mathbf{J} g(x): an operator (a Hessian, a Jacobian) applied to a function
+            raise ShapeConflict(f"{a.span.strip()} {b.span.strip()}(...) reads as an operator (a Hessian or a "
+                                "Jacobian) applied to a function, which is not read")
     for _ in range(4):  # products spread the kinds: X^T X, W h, A w
         changed = False
         for k, (a, b) in enumerate(zip(toks, toks[1:])):
@@ -175,6 +181,17 @@ def kinds(text: str, name_of: Callable[[str], str | None]) -> dict[str, str]:
             raise ShapeConflict(f"{toks[k].span.strip()} is used both as a vector and as a matrix")
         out[name] = what
     return out
+
+
+def _call_argument(text: str, t: Token) -> str:
+    """The text inside the parentheses of a call ``f(...)`` (up to the matching one)."""
+    start = text.index("(", t.end)
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[k], 0)
+        if depth == 0:
+            return text[start + 1:k]
+    return text[start + 1:]
 
 
 def _called(text: str, t: Token) -> bool:

@@ -43,10 +43,10 @@ def test_kl_separators_are_read(tex):
     assert str(side) == "KL(p, q)"
 
 
-def test_ordinary_norms_stay_refused():
-    """``\\|`` outside a KL divergence is a norm, still refused."""
-    with pytest.raises(ParseError, match="norms"):
-        parse_latex(r"\|x\| = 1")
+def test_a_bar_outside_a_divergence_is_a_norm_or_refused():
+    """``\\|`` outside a KL divergence is never read as one: a norm where it encloses a name,
+    refused where it separates arguments of another function."""
+    assert "KL" not in str(parse_latex(r"\|x\| = 1").sides[0])
     with pytest.raises(ParseError, match="norms"):
         parse_latex(r"f(x \| y) = 1")
 

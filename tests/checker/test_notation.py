@@ -154,7 +154,7 @@ def test_sigma_can_mean_a_standard_deviation():
 
 
 @pytest.mark.parametrize("latex,needle", [
-    (r"D_{KL}(p \| q)", "norms"),  # a divergence's separator, not a norm
+    (r"f(p \| q)", "norms"),  # a separator of arguments, not a norm
     (r"\|x\|_\infty", "norm"),
     (r"\begin{cases} 1 \\ 0 \end{cases}", "cases needs a value and a condition"),
     (r"A^{-1} B", "inverses need the shapes"),
