@@ -25,7 +25,8 @@ from checker.engine import check as check_claim
 from checker.notation import Notation, ParseError, display, is_prime_variable, parse_latex
 from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
-                                   _opaque_derivative, _Row, _rows, _running_text, read_sides, _substitute, _undefined_functions,
+                                   SubstitutionError, _opaque_derivative, _Row, _rows, _running_text,
+                                   read_sides, _substitute, _undefined_functions,
                                    value_of)
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined
@@ -135,7 +136,7 @@ class Plan:
             except Exception as exc:  # noqa: BLE001 - one equation's failure must not stop the run
                 del self.tasks[before:]
                 rows = _rows(item) or [_Row(item.line, item.column, item.latex, False)]
-                message = internal_error("planning", exc)
+                message = str(exc) if isinstance(exc, SubstitutionError) else internal_error("planning", exc)
                 self.tasks.append(Task(eq=item, row=rows[0], step=1, latex=item.latex, kind="internal",
                                        fixed=Verdict.inconclusive(message), message=message))
 

@@ -211,6 +211,17 @@ def _realify(e: Any) -> Any:
     return e.xreplace(mapping) if mapping else e
 
 
+class SubstitutionError(ValueError):
+    """A definition of the notes does not fit where its name is used (a vector where a number
+    stands): the equation is not checked, and the message says which definition."""
+
+    def __init__(self, name: str, line: int | None, exc: Exception) -> None:
+        where = f" (line {line})" if line else ""
+        first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        super().__init__(f"the definition of {name}{where} does not fit where it is used here ({first})")
+        self.name = name
+
+
 def _substitute(e: Any, ctx: Context, depth: int = 0, used: set[str] | None = None) -> Any:
     """`e` with the names the notes defined replaced by their definitions (transitively).
 
@@ -223,39 +234,48 @@ def _substitute(e: Any, ctx: Context, depth: int = 0, used: set[str] | None = No
         e = _products_of_names(e, ctx)
         e = _through_intermediates(e, ctx, used)
     changed = False
+    # the variables of derivatives (∂L/∂z after z = Wx + b) stay names: d/d(Wx + b) means nothing
+    variables = {getattr(v, "name", "") for d in e.atoms(sp.Derivative) for v in d.variables}
     for name, (params, body) in ctx.definitions.items():
-        if params:
-            f = sp.Function(name)
-            if e.has(f):
-                e = e.replace(lambda a, f=f, n=len(params): isinstance(a, AppliedUndef) and a.func == f
-                              and len(a.args) == n and _applicable(params, body, a.args)
-                              and not is_information_call(a, ctx.distributions),
-                              lambda a, params=params, body=body: _apply_definition(params, body, a.args))
-                changed = True
-                if used is not None:
-                    used.add(name)
-            alone = [s for s in plain_symbols(e) if isinstance(s, sp.Symbol) and s.name == name]
-            if alone:
-                e = _replace_symbols(e, {s: body for s in alone})
-                changed = True
-                if used is not None:
-                    used.add(name)
-        elif value_shape(body) is not None:
-            # a named vector or matrix (z = W x + b, δ = ∂L/∂a): where it has the same shape
-            found = [m for m in e.atoms(sp.MatrixSymbol) if m.name == name and m.shape == value_shape(body)]
-            if found:
-                e = e.xreplace({m: body for m in found})
-                changed = True
-                if used is not None:
-                    used.add(name)
-        else:
-            labels = {b.label for b in e.atoms(sp.IndexedBase)}
-            syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name and s not in labels]
-            if syms:
-                e = _replace_symbols(e, {s: body for s in syms})
-                changed = True
-                if used is not None:
-                    used.add(name)
+        try:
+            if name in variables:
+                continue
+            if params:
+                f = sp.Function(name)
+                if e.has(f):
+                    e = e.replace(lambda a, f=f, n=len(params): isinstance(a, AppliedUndef) and a.func == f
+                                  and len(a.args) == n and _applicable(params, body, a.args)
+                                  and not is_information_call(a, ctx.distributions),
+                                  lambda a, params=params, body=body: _apply_definition(params, body, a.args))
+                    changed = True
+                    if used is not None:
+                        used.add(name)
+                alone = [s for s in plain_symbols(e) if isinstance(s, sp.Symbol) and s.name == name]
+                if alone:
+                    e = _replace_symbols(e, {s: body for s in alone})
+                    changed = True
+                    if used is not None:
+                        used.add(name)
+            elif value_shape(body) is not None:
+                # a named vector or matrix (z = W x + b, δ = ∂L/∂a): where it has the same shape
+                found = [m for m in e.atoms(sp.MatrixSymbol) if m.name == name and m.shape == value_shape(body)]
+                if found:
+                    e = e.xreplace({m: body for m in found})
+                    changed = True
+                    if used is not None:
+                        used.add(name)
+            else:
+                labels = {b.label for b in e.atoms(sp.IndexedBase)}
+                syms = [s for s in e.free_symbols if isinstance(s, sp.Symbol) and s.name == name and s not in labels]
+                if syms:
+                    e = _replace_symbols(e, {s: body for s in syms})
+                    changed = True
+                    if used is not None:
+                        used.add(name)
+        except SubstitutionError:
+            raise
+        except (TypeError, ValueError) as exc:  # e.g. a vector's definition where a number stands
+            raise SubstitutionError(ctx.spelling.get(name, name), ctx.origins.get(name), exc) from None
     if changed and e.has(sp.Sum, sp.Product):
         # a definition put into a sum (h_i(x) = g(b_i + v_i x) inside Σ_i): its b_i is the entry b[i]
         from checker.notation import _indexed_in_sum

@@ -117,3 +117,25 @@ def test_a_name_given_an_unreadable_new_meaning_is_not_checked_with_its_old_one(
     assert r["verdict"] == "inconclusive" and "line 3 may define" in r["message"], r
     _, results, _ = run_notes(capsys, tmp_path, text.replace(r"\mathfrak{A} \star x", "x^2 + 0"))
     assert verdicts_at(results, 5) == ["wrong"]  # a readable form: checked
+
+
+def test_a_definition_that_does_not_fit_makes_its_equation_inconclusive(capsys, tmp_path):
+    """δ defined through a derivative with respect to the scalar z, then z defined anew as a
+    vector: δ + z mixes a number and a vector. That equation is inconclusive, naming δ's
+    definition (not an internal error); a derivative's variable is never replaced by its
+    definition (∂L/∂z after z = Wx + b)."""
+    text = "\n\n".join([
+        r"$$ z = w x + b $$",
+        r"$$ L = (z - y)^2 $$",
+        r"$$ \delta = \frac{\partial L}{\partial z} $$",
+        r"$$ \delta = 2 (z - y) $$",
+        r"$$ \mathbf{z} = W \mathbf{x} + \mathbf{b} $$",
+        r"$$ \boldsymbol{\delta} = \frac{\partial L}{\partial \mathbf{z}} = \mathfrak{A} \star \mathfrak{B} $$",
+        r"$$ \mathbf{u} = \boldsymbol{\delta} + \mathbf{z} $$",
+    ]) + "\n"
+    _, results, _ = run_notes(capsys, tmp_path, text)
+    assert verdicts_at(results, 7) == ["verified"]
+    [r] = [r for r in results if r["line"] == 13]
+    assert r["verdict"] == "inconclusive" and "definition of" in r["message"], r
+    assert "internal error" not in r["message"]
+    assert not any("internal error" in (x["message"] or "") for x in results), results
