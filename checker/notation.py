@@ -50,6 +50,7 @@ parentheses (``\\ln x / \\ln 2``: the parser's own ln(x / ln 2)), and ``1e-3`` a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -199,7 +200,7 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
     text, constants = mark_constants(text)
     plain = replace(notation, infer=False)
     try:
-        found = kinds(text, lambda span: _name_of(span, plain))
+        found = kinds(text, lambda span: _name_of(span.strip(), plain))
     except ShapeConflict as exc:
         raise ParseError(str(exc)) from None
     inferred = initial_table(found, constants, notation.shapes)
@@ -212,8 +213,10 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
     raise ParseError("the sizes of the vectors and matrices could not be made to agree")
 
 
+@lru_cache(maxsize=4096)
 def _name_of(span: str, notation: Notation) -> str | None:
-    """The parser's name of a name written alone (``\\hat{\\mathbf{w}}`` → ``w_hat``), or None."""
+    """The parser's name of a name written alone (``\\hat{\\mathbf{w}}`` → ``w_hat``), or None
+    (cached: notes write the same few names again and again)."""
     try:
         parsed = _parse_plain(span, notation, readings=False)
     except ParseError:

@@ -194,7 +194,9 @@ class Plan:
                                            fixed=Verdict.inconclusive(str(exc)), message=str(exc)))
                     chain_tail = current_chain = None
                     continue
-                parts = None if row.part else self._plan_sides(eq, row, ctx, chain_tail)
+                # a text a dry run has not read yet is not known to be unreadable: not split
+                split = not row.part and not getattr(exc, "pending", False)
+                parts = self._plan_sides(eq, row, ctx, chain_tail) if split else None
                 if parts is not None:
                     work[:0] = parts
                     continue

@@ -185,7 +185,9 @@ class BudgetedParser:
 
 
 class _NotYet(ParseError):
-    """A text the dry run has no answer for yet."""
+    """A text the dry run has no answer for yet (not a failure of the text: `pending`)."""
+
+    pending = True
 
 
 class InFlight(BaseException):
