@@ -180,6 +180,13 @@ def _guard(text: str, max_length: int, max_depth: int) -> None:
     m = _RESERVED.search(text)
     if m:  # the layer's own placeholders: a document spelling one must not reach its tables
         raise ParseError(f"{m.group(0)!r} is a name reserved by the notation layer", m.start())
+    m = _HUGE_EXPONENT.search(text)
+    if m:  # 2^{1000000000} has 300 million digits: computing it exactly costs minutes and gigabytes
+        raise ParseError(f"the exponent {m.group(1)} is too large for exact arithmetic", m.start())
+
+
+#: An integer exponent of a million or more, written out.
+_HUGE_EXPONENT = re.compile(r"\^\s*\{?\s*(\d{7,})")
 
 
 #: How many other readings a Parsed keeps at most.

@@ -262,3 +262,12 @@ def test_parser_corpus_share_read_with_intended_meaning():
     # one formula short of all: the corpus reads \mathbf{w} \cdot \mathbf{x} as a product of scalars,
     # the layer as the inner product of two vectors (bold lowercase names are vectors)
     assert ok >= 154
+
+
+def test_an_exponent_too_large_for_exact_arithmetic_is_refused():
+    """(1/2)^{10^9} written out would be computed with 300 million digits: refused at once,
+    with the reason; ordinary exponents are read."""
+    with pytest.raises(ParseError, match="too large for exact arithmetic"):
+        parse_latex(r"\log((1/2)^{1000000000}) = 1000000000 \log(1/2)")
+    lhs, rhs = parse_latex(r"2^{10} = 1024").sides
+    assert sp.simplify(lhs - rhs) == 0
