@@ -65,7 +65,9 @@ from checker.notation_rules import FORBIDDEN as _FORBIDDEN
 from checker.notation_rules import REFUSED as _REFUSED
 from checker.notation_rules import ParseError
 from checker.notation_rules import split_relations as _split_relations
+from checker import notation_ops as ops
 from checker.notation_text import code as _code
+from checker.notation_text import matching
 from checker.notation_text import Rewrites, arguments, derivative_fraction, group, prepare, primes
 
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
@@ -158,7 +160,7 @@ def _depth(text: str) -> int:
 
 
 #: Placeholder names of the layer (`checker.notation_text`, `checker.notation_matrix`).
-_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
+_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM|IND)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
 
 
 def _guard(text: str, max_length: int, max_depth: int) -> None:
@@ -232,7 +234,7 @@ def _parse_with(text: str, st: _State) -> Parsed:
     st.table.parse = lambda inner: _parse_side(inner, st)
     _refuse(src, st, before_marking=True)
     pieces, relations = _split_relations(src)
-    sides = [_side(p, st) for p in pieces]
+    sides = list(ops.unify_sizes(*[_side(p, st) for p in pieces]))
     if st.table.entries:
         sides = _resolve_identity(sides)
     names = _result_names(sides, st.names)
@@ -563,6 +565,9 @@ def _clean(expr: sp.Basic, st: _State) -> Any:
                             lambda a: sp.log(a.args[0]) / sp.log(a.args[1]))
     if expr.has(sp.Sum, sp.Product):
         expr = expr.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
+    if expr.has(sp.KroneckerDelta) and expr.has(sp.Sum):
+        expr = expr.replace(lambda a: isinstance(a, sp.Sum) and a.function.has(sp.KroneckerDelta),
+                            lambda a: ops.select_deltas(a, _entry_name(st)))
     if st.table.entries:
         expr = rebuild(expr, st.table, st.values, st.shapes)
     return expr
@@ -584,6 +589,12 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
         elif re.fullmatch(r"PRM[a-z]{3}", s.name):
             k = _index(s.name[3:])
             mapping[s] = _prime(st.primes[k], k, st)
+        elif re.fullmatch(r"IND[a-z]{3}", s.name):
+            mapping[s] = _indicator(st.rw.indicators[_index(s.name[3:])], st)
+        elif re.fullmatch(r"FNC[a-z]{3}", s.name) and _index(s.name[3:]) in st.rw.entries:
+            k = _index(s.name[3:])
+            callee, args = st.calls[k]
+            mapping[s] = _entry_call(callee, args, st.rw.entries[k], st)
         elif re.fullmatch(r"FNC[a-z]{3}", s.name):
             callee, args = st.calls[_index(s.name[3:])]
             if any(len(_split_relations(a)[0]) > 1 for a in args):
@@ -592,6 +603,69 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
         elif re.fullmatch(r"BLK[a-z]{3}", s.name) and not is_matrix(st.values.get(s.name)):
             mapping[s] = st.values[s.name]
     return expr.xreplace(mapping) if mapping else expr
+
+
+def _indicator(condition: str, st: _State) -> Any:
+    """The value of ``\\mathbb{1}[condition]`` (`checker.notation_ops.indicator`)."""
+    parsed = _parse(condition, st.notation, readings=False)
+    for name, written in parsed.names.items():
+        st.names.setdefault(name, written)
+    return ops.indicator(parsed.sides, parsed.relations)
+
+
+def _entry_name(st: _State) -> Any:
+    """How the entry of a vector at an index is named outside sums (``z``, ``i`` → ``z_i``)."""
+    def name(base: str, index: Any) -> sp.Symbol:
+        return sp.Symbol(_safe_name(f"{base}_{{{index}}}", st.names, st.rw.labels))
+    return name
+
+
+def _entry_call(callee: str, arg_texts: list[str], index_text: str, st: _State) -> Any:
+    """``f(x)_i``: the entry i of a function's value (`checker.notation_ops`)."""
+    plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", callee.replace(" ", "")).lstrip("\\")
+    fname = NAMED.get(plain, plain)
+    if plain == "sigma" and st.notation.sigma != "sigmoid":
+        fname = "sigma_symbol"
+    index: Any = sp.Integer(int(index_text)) if index_text.isdigit() else sp.Symbol(index_text)
+    shapes = st.shapes
+    if any(r != 1 and c != 1 for r, c in shapes.values()) and any(
+            re.search(rf"(?<![A-Za-z\\]){re.escape(n)}(?![A-Za-z])", " ".join(arg_texts))
+            for n, (r, c) in shapes.items() if r != 1 and c != 1):
+        raise ParseError(f"an entry of {plain} of a matrix expression is not supported")
+    vectors: dict[str, Any] = {n: None for n in st.rw.bold}
+    vectors.update({n: (r if c == 1 else c) for n, (r, c) in shapes.items() if r == 1 or c == 1})
+    saved = st.notation
+    st.notation = replace(saved, shapes=())  # entries are scalars: the argument is read entry by entry
+    try:
+        tuple_parts = arguments(arg_texts[0].strip()[1:-1]) if len(arg_texts) == 1 \
+            and arg_texts[0].strip().startswith("(") and matching(arg_texts[0].strip(), 0) == len(arg_texts[0].strip()) - 1 \
+            else []
+        components = [_side(a, st) for a in (tuple_parts if len(tuple_parts) > 1 else arg_texts)] \
+            if len(tuple_parts) > 1 or len(arg_texts) > 1 else None
+        arg = _side(arg_texts[0], st) if components is None else None
+    finally:
+        st.notation = saved
+    entry_name = _entry_name(st)
+    if fname == "softmax":
+        fresh = ops.fresh_index(" ".join(arg_texts) + " " + index_text, {index_text})
+        return ops.softmax_entry(components, arg, index, vectors=vectors, entry_name=entry_name, fresh=fresh,
+                                 size_of=lambda v: _size_symbol(v, st))
+    if components is not None:
+        raise ParseError(f"an entry of {plain} of several arguments is not supported")
+    if fname in ops.ELEMENTWISE:
+        return ops.elementwise_entry(fname, arg, index, vectors=vectors, entry_name=entry_name)
+    if fname in ("sigma_symbol",) or fname in NAMED.values():
+        raise ParseError(f"an entry of {plain}(...) is not supported")
+    # any other function: its component function f_i, applied to the argument
+    name = _safe_name(f"{plain}_{{{index_text}}}", st.names, st.rw.labels)
+    return sp.Function(name)(arg)
+
+
+def _size_symbol(vector: str, st: _State) -> sp.Symbol:
+    """The size of a vector the notes do not declare: checked at several sizes."""
+    name = f"size_{vector}"
+    st.names.setdefault(name, rf"\mathrm{{size}}({st.names.get(vector, _latex_name(vector, {}))})")
+    return sp.Symbol(name, integer=True, positive=True)
 
 
 def _index(code: str) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from checker.notation_ops import ENTRY, bold_names, entry_calls, indicators
+
 #: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
 FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")
 #: Words read as one name (an acronym is one quantity: TP is not T·P).
@@ -67,6 +69,10 @@ class Rewrites:
 
     labels: dict[str, str] = field(default_factory=dict)
     numbers: list[str] = field(default_factory=list)
+    #: conditions of indicators (``\\mathrm{INDaaa}``), entries of calls (call number → index), bold names
+    indicators: list[str] = field(default_factory=list)
+    entries: dict[int, str] = field(default_factory=dict)
+    bold: set[str] = field(default_factory=set)
     choices: frozenset[str] = frozenset()
     found: set[str] = field(default_factory=set)
 
@@ -80,7 +86,9 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     rw = rw if rw is not None else Rewrites()
     s = text.replace("&", " ").replace("\\\\", " ")
     s = re.sub(r"\\+\s*$", "", s)  # a stray backslash left by kramdown's \\( ... \\) inline math
+    s = indicators(s, rw.indicators)  # before the spacing: [\![ c ]\!] loses its \! there
     s = _SPACING.sub(" ", s)
+    rw.bold |= bold_names(s)
     s = decimals(s, rw)
     s = re.sub(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
                r"|\\triangleq|\\doteq|\\coloneqq|\\eqqcolon", "=", s)
@@ -129,7 +137,8 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     if sigma_is_sigmoid and re.search(r"\\sigma\s*\(", s) and re.search(r"\\sigma(?![A-Za-z])(?!\s*\()", s):
         rw.found.add("sigmoid")  # σ(x) is the sigmoid, yet σ is also a plain symbol here: σ·x is a reading
     s = expectations(s)
-    s = force_calls(s, calls, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions)
+    s = entry_calls(s)
+    s = force_calls(s, calls, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions, entries=rw.entries)
     s = operator_arguments(s, rw)
     s = s.strip()
     return re.sub(r"(\s|,|\.|;|:|\\[,;.!])+$", "", s)
@@ -404,12 +413,14 @@ def arguments(inner: str) -> list[str]:
 
 
 def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid: bool,
-                functions: frozenset[str]) -> str:
+                functions: frozenset[str], entries: dict[int, str] | None = None) -> str:
     """``NAME(args)`` → a placeholder ``\\mathrm{FNCaaa}``; `store` gets (NAME, [arg, ...]).
 
     The parser reads ``f(x+y)`` as a product and splits a call's arguments at every comma
     (so ``f(g(x, y))`` fails): each call of a function name is cut out, its arguments are
-    parsed on their own, and the call is rebuilt after parsing (`checker.notation`).
+    parsed on their own, and the call is rebuilt after parsing (`checker.notation`). With
+    `entries`, an entry of the call's value (``f(x)_i``) is taken with the call: `entries` gets
+    the call's number and the index.
     """
     out, i = [], 0
     for m in _CALLEE.finditer(s):
@@ -424,13 +435,17 @@ def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid:
         close = matching(s, open_at)
         if close < 0:
             continue
-        args = [force_calls(a, store, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions)
+        args = [force_calls(a, store, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions, entries=entries)
                 for a in arguments(s[open_at + 1:close])]
         if not args:
             continue
         store.append((name, args))
         out.append(s[i:m.start()] + rf" \mathrm{{FNC{_code(len(store) - 1)}}} ")
         i = close + 1
+        entry = ENTRY.match(s, i) if entries is not None else None
+        if entry:
+            entries[len(store) - 1] = entry.group(1) or entry.group(2)
+            i = entry.end()
     out.append(s[i:])
     return "".join(out)
 

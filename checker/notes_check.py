@@ -27,6 +27,7 @@ from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
                                    _opaque_derivative, _Row, _rows, _running_text, _substitute, _undefined_functions,
                                    value_of)
+from checker.notation_ops import loose_entry
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,
@@ -36,7 +37,7 @@ from sympy.core.function import AppliedUndef
 
 from checker.approx import parse_stated
 from checker.randomvars import claims_for, random_variables
-from checker.claims import Approximation, Identity
+from checker.claims import Approximation, Identity, Property
 from checker.results import Result
 from checker.verdict import Method, Status, Verdict
 
@@ -900,6 +901,11 @@ def _policy(t: Task) -> Verdict | None:
     if t.mixed:
         return Verdict.inconclusive(f"{t.mixed} is used both as a whole (a vector) and through its entries; "
                                     "vector notation is not read with its entries, so it is not checked")
+    loose = loose_entry(t.claim.statement) if isinstance(t.claim, Property) else ""
+    if loose:
+        return Verdict.inconclusive(f"an entry of {spelled(loose, t.spelling)} at a free index is compared with its "
+                                    "entries summed over, and the check does not tie that index to the range of the "
+                                    "sum; it is not checked")
     if t.extent:
         return Verdict.inconclusive(f"where the sum over {t.extent} ends is unclear: terms after it still use the "
                                     f"index {t.extent}; put the summed terms in parentheses to have it checked")

@@ -156,7 +156,7 @@ def test_sigma_can_mean_a_standard_deviation():
     (r"\det(A)", "determinant needs a square matrix"),
     (r"\mathbb{E}_{x}[x]", "named distribution"),
     (r"\mathbb{E}_{x \sim p}[x]", "distributions are not supported"),
-    (r"\mathrm{softmax}(o)_j", "entry of a function's value"),
+    (r"\sigma(W x + b)_i", "are vectors is not known"),
     (r"x_1 + \cdots + x_n", "ellipsis"),
     (r"f(x^T y)", "transposes"),
     (r"P(y = 1 \mid x)", "not supported"),

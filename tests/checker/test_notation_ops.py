@@ -1,0 +1,164 @@
+"""Entries of a function's value, indicators and the other operators of `checker.notation_ops`:
+what they are read as, and the verdicts notes that use them get."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+
+from checker.notation import ParseError, parse_latex
+from checker.notation_ops import loose_entry, unify_sizes
+from tests.checker.cli_helpers import check, write
+
+
+def side(latex: str) -> sp.Basic:
+    parsed = parse_latex(latex)
+    assert not parsed.relations
+    return parsed.sides[0]
+
+
+def verdicts(capsys, tmp_path, text: str) -> dict[int, list[str]]:
+    """The verdicts of the claims of notes `text`, by line."""
+    path = write(tmp_path, "notes.md", text)
+    _, out, _ = check(capsys, path, "--format", "json")
+    found: dict[int, list[str]] = {}
+    for r in json.loads(out)["results"]:
+        found.setdefault(r["line"], []).append(r["verdict"])
+    return found
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def test_softmax_entry_is_the_exponential_over_the_sum_of_the_entries():
+    """softmax(z)_i of a bold vector is e^{z_i} / Σ_k e^{z_k}, with an open size."""
+    e = side(r"\operatorname{softmax}(\mathbf{z})_i")
+    k = sp.Symbol("k")
+    n = sp.Symbol("size_z", integer=True, positive=True)
+    assert e == sp.exp(sp.Symbol("z_i")) / sp.Sum(sp.exp(sp.IndexedBase("z")[k]), (k, 1, n))
+
+
+def test_softmax_with_a_temperature_divides_the_argument():
+    """softmax_T(z)_i is softmax(z / T)_i."""
+    assert side(r"\operatorname{softmax}_T(\mathbf{z})_i") == side(r"\operatorname{softmax}(\mathbf{z} / T)_i")
+
+
+def test_softmax_of_explicit_values():
+    """softmax((z, 0))_1 is e^z / (e^z + 1); an entry past the end is refused."""
+    z = sp.Symbol("z")
+    assert sp.simplify(side(r"\operatorname{softmax}((z, 0))_1") - sp.exp(z) / (sp.exp(z) + 1)) == 0
+    with pytest.raises(ParseError, match="no entry 3"):
+        parse_latex(r"\operatorname{softmax}((z, 0))_3")
+
+
+def test_elementwise_functions_take_the_entry():
+    """σ(z)_k, exp(z)_i of a vector are the function of the entry; f(x)_i is the component f_i."""
+    assert str(side(r"\sigma(\mathbf{z})_k")) == "sigmoid(z_k)"
+    assert side(r"\exp(\mathbf{z})_i") == sp.exp(sp.Symbol("z_i"))
+    assert str(side(r"f(\mathbf{x})_i")) == "f_i(x)"
+
+
+@pytest.mark.parametrize("latex, needle", [
+    (r"\operatorname{softmax}(z / T)_i", "are vectors is not known"),
+    (r"\operatorname{softmax}(\mathbf{z} \mathbf{w})_i", "multiplies vectors"),
+    (r"\sigma(\mathbf{z}^2)_i", "power of a vector"),
+])
+def test_ambiguous_entries_are_refused(latex, needle):
+    """An argument whose vectors are unknown, or that could be a dot product, is refused."""
+    with pytest.raises(ParseError, match=needle):
+        parse_latex(latex)
+
+
+def test_indicators():
+    """An equality of indices is a Kronecker delta, a comparison a piecewise 0/1, in every spelling."""
+    i, j, x = sp.symbols("i j x")
+    assert side(r"\mathbb{1}[i = j]") == sp.KroneckerDelta(i, j)
+    assert side(r"[\![ i \ne j ]\!]") == 1 - sp.KroneckerDelta(i, j)
+    step = sp.Piecewise((1, x > 0), (0, True))
+    for latex in (r"\mathbb{1}[x > 0]", r"\mathbb{1}\{x > 0\}", r"\mathbf{1}(x > 0)", r"\mathbb{1}_{x > 0}"):
+        assert side(latex) == step, latex
+
+
+def test_the_vector_of_ones_is_not_an_indicator():
+    """A bold 1 without a condition stays the vector of ones."""
+    assert side(r"c \mathbf{1}") == sp.Mul(sp.Symbol("c"), 1, evaluate=False)
+
+
+def test_a_delta_in_a_sum_selects_the_term():
+    """Σ_k y_k 1[k = i] is y_i."""
+    e = side(r"\sum_{k=1}^{K} y_k \left( \mathbb{1}[k = i] - p \right)")
+    k, big_k = sp.Symbol("k"), sp.Symbol("K")
+    assert sp.simplify(e - (sp.Symbol("y_i") - sp.Sum(sp.Symbol("p") * sp.IndexedBase("y")[k], (k, 1, big_k)))) == 0
+
+
+def test_open_sizes_take_the_range_the_claim_gives_the_vector():
+    """Σ_j over z's entries next to Σ_{j=1}^n over z's entries: both run to n; other vectors keep theirs."""
+    j, n = sp.symbols("j n")
+    z, w = sp.IndexedBase("z"), sp.IndexedBase("w")
+    open_ = sp.Symbol("size_j", integer=True, positive=True)
+    a, b = unify_sizes(sp.Sum(z[j], (j, 1, open_)), sp.Sum(z[j], (j, 1, n)))
+    assert a == sp.Sum(z[j], (j, 1, n))
+    a, b = unify_sizes(sp.Sum(z[j], (j, 1, open_)), sp.Sum(w[j], (j, 1, n)))
+    assert a == sp.Sum(z[j], (j, 1, open_))
+
+
+def test_loose_entry():
+    """An entry at a free index of a vector summed over is found; a summed one is not."""
+    i, k, n = sp.symbols("i k n")
+    z = sp.IndexedBase("z")
+    assert loose_entry(sp.Le(z[i], sp.Sum(z[k], (k, 1, n)))) == "z"
+    assert loose_entry(sp.Le(0, sp.Sum(z[k], (k, 1, n)))) == ""
+
+
+# --- notes ----------------------------------------------------------------------------------------
+
+SOFTMAX_NOTES = r"""For scores $\mathbf{z} \in \mathbb{R}^n$ and a temperature $T > 0$,
+
+$$ \operatorname{softmax}(\mathbf{z})_i = \frac{e^{z_i}}{\sum_{j} e^{z_j}} = \frac{1}{\sum_{j} e^{z_j - z_i}} $$
+
+$$ \operatorname{softmax}(\mathbf{z} + c\mathbf{1})_i = \frac{e^{z_i + c}}{\sum_{j=1}^{n} e^{z_j + c}} $$
+
+$$ \operatorname{softmax}_T(\mathbf{z})_i = \operatorname{softmax}(\mathbf{z})_i^{1/T} $$
+
+$$ \operatorname{softmax}(\mathbf{z})_i = \frac{e^{2 z_i}}{\sum_{j=1}^{n} e^{z_j}} $$
+
+$$ \operatorname{softmax}(\mathbf{z})_i \le 1 $$
+"""
+
+
+def test_softmax_in_notes(capsys, tmp_path):
+    """Right forms of softmax verify, wrong ones are wrong, an inequality about an entry is not decided."""
+    found = verdicts(capsys, tmp_path, SOFTMAX_NOTES)
+    assert found[3] == ["verified", "verified"]
+    assert found[5] == ["verified"]
+    assert found[7] == ["wrong"]
+    assert found[9] == ["wrong"]
+    assert "wrong" not in found[11]
+
+
+INDICATOR_NOTES = r"""For the one-hot label $\mathbf{y}$ and the softmax output $\hat{y}_i$,
+
+$$
+\begin{aligned}
+g &= -\sum_{k=1}^{K} y_k \left( \mathbb{1}[k = i] - \hat{y}_i \right) \\
+&= -y_i + \hat{y}_i \sum_{k=1}^{K} y_k
+\end{aligned}
+$$
+
+$$ -\sum_{k=1}^{K} y_k \left( \mathbb{1}[k = i] - \hat{y}_i \right) = y_i - \hat{y}_i \sum_{k=1}^{K} y_k $$
+
+$$ \mathbb{1}[x > 0] + \mathbb{1}[x \le 0] = 1 $$
+
+$$ \mathbb{1}[x > 0] \, \mathbb{1}[x \le 0] = \mathbb{1}[x > 0] $$
+"""
+
+
+def test_indicators_in_notes(capsys, tmp_path):
+    """A sum with a Kronecker delta and piecewise indicators are checked both ways."""
+    found = verdicts(capsys, tmp_path, INDICATOR_NOTES)
+    assert found[6] == ["verified"]
+    assert found[10] == ["wrong"]
+    assert found[12] == ["verified"]
+    assert found[14] == ["wrong"]
