@@ -121,6 +121,7 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     # x^{(i)} is a sample index (e^{(x+y)} is a power)
     s = re.sub(r"(?<![\\A-Za-z]e)(?<!^e)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+|[A-Za-z]\s*[+-]\s*[0-9]+)\s*\)\s*\}",
                lambda m: rf"_{{ZZS{m.group(1).replace(' ', '')}}}" if m.group(1) else m.group(0), s)
+    s = _labelled_entries(s, rw)
     # ∂L/∂w written inline with a slash: the same derivative as \frac{∂L}{∂w}
     s = re.sub(rf"\\partial\s*({_DNAME})\s*/\s*\\partial\s*({_DNAME})",
                lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", s)
@@ -147,6 +148,24 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
 #: A name as written after a ∂ (``\\partial w_1``, ``\\partial \\mathrm{yQQhat}``, ``\\partial \\sigma^2``).
 _DNAME = (r"(?:\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+)(?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?"
           r"(?:\s*\^\s*(?:\{\s*\d\s*\}|\d))?")
+
+
+_LABELLED_ENTRY = re.compile(r"(?<![A-Za-z\\])(\\?[A-Za-z]+)_\{ZZ([SL])([A-Za-z0-9+\-]+)\}(?=\s*_)")
+
+
+def _labelled_entries(s: str, rw: Rewrites) -> str:
+    """``w^{(2)}_k``, ``W^{[l]}_{ij}``: an entry of a labelled name. The label joins the name
+    (``w_S2``, as ``w^{(2)}`` alone is named) so that the entry's subscript is its only one."""
+    def one(m: re.Match[str]) -> str:
+        base = m.group(1).lstrip("\\")
+        if m.group(1).startswith("\\") and base in _NOT_NAMES:
+            return m.group(0)
+        sup = m.group(3).replace("+", "p").replace("-", "m")
+        inner = f"{base}QQ{m.group(2)}{sup}"
+        brackets = "({})" if m.group(2) == "S" else "[{}]"
+        rw.labels.setdefault(inner, f"{m.group(1)}^{{{brackets.format(m.group(3))}}}")
+        return rf"\mathrm{{{inner}}}"
+    return _LABELLED_ENTRY.sub(one, s)
 
 
 def _label(rw: Rewrites, inner: str, m: re.Match[str]) -> str:
