@@ -633,7 +633,8 @@ def _entry_call(callee: str, arg_texts: list[str], index_text: str, st: _State) 
             for n, (r, c) in shapes.items() if r != 1 and c != 1):
         raise ParseError(f"an entry of {plain} of a matrix expression is not supported")
     vectors: dict[str, Any] = {n: None for n in st.rw.bold}
-    vectors.update({n: (r if c == 1 else c) for n, (r, c) in shapes.items() if r == 1 or c == 1})
+    # a declared size is the plain name the notes write in their sums (n in \sum_{j=1}^{n})
+    vectors.update({n: _plain_size(r if c == 1 else c) for n, (r, c) in shapes.items() if r == 1 or c == 1})
     saved = st.notation
     st.notation = replace(saved, shapes=())  # entries are scalars: the argument is read entry by entry
     try:
@@ -659,6 +660,10 @@ def _entry_call(callee: str, arg_texts: list[str], index_text: str, st: _State) 
     # any other function: its component function f_i, applied to the argument
     name = _safe_name(f"{plain}_{{{index_text}}}", st.names, st.rw.labels)
     return sp.Function(name)(arg)
+
+
+def _plain_size(d: Any) -> Any:
+    return sp.Symbol(d.name) if isinstance(d, sp.Symbol) else d
 
 
 def _size_symbol(vector: str, st: _State) -> sp.Symbol:

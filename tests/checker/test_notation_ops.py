@@ -162,3 +162,27 @@ def test_indicators_in_notes(capsys, tmp_path):
     assert found[10] == ["wrong"]
     assert found[12] == ["verified"]
     assert found[14] == ["wrong"]
+
+
+LIMIT_NOTES = r"""For scores $\mathbf{z} \in \mathbb{R}^n$ and a temperature $T > 0$,
+
+$$ \lim_{T \to \infty} \operatorname{softmax}_T(\mathbf{z})_i = \frac{1}{n} $$
+
+$$ \lim_{h \to 0} \frac{(x+h)^2 - x^2}{h} = 2x $$
+
+$$ \lim_{h \to 0} \frac{(x+h)^2 - x^2}{h} = x $$
+
+$$ \lim_{t \to \infty} \frac{t}{t+1} = 2 $$
+
+$$ \lim_{t \to \infty} \mu^t = 0 $$
+"""
+
+
+def test_limits_in_notes(capsys, tmp_path):
+    """Limits are taken by SymPy at each size; one that depends on a condition is not decided."""
+    found = verdicts(capsys, tmp_path, LIMIT_NOTES)
+    assert found[3] == ["verified"]
+    assert found[5] == ["verified"]
+    assert found[7] == ["wrong"]
+    assert found[9] == ["wrong"]
+    assert found[11] != ["wrong"] and found[11] != ["verified"]
