@@ -275,8 +275,6 @@ def fresh_index(text: str, taken: set[str]) -> sp.Symbol:
     raise ParseError("no free letter for the index of a sum")
 
 
-__all__ = ["ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "entry_calls", "entry_of", "fresh_index",
-           "indicator", "indicators", "select_deltas", "softmax_entry"]
 
 
 # --- sizes ---------------------------------------------------------------------------------------
@@ -333,3 +331,185 @@ def loose_entry(e: Any) -> str:
         if str(x.base.label) in summed and any(isinstance(i, sp.Symbol) and i not in bound for i in x.indices):
             return str(x.base.label)
     return ""
+
+
+# --- ellipses --------------------------------------------------------------------------------------
+
+_DOTS = re.compile(r"\\(?:cdots|ldots|dotsb|dotsm|dotsc|dots)(?![A-Za-z])")
+_TOKEN = re.compile(r"\\[A-Za-z]+|\d+|[A-Za-z]|\S")
+_ATOM = re.compile(r"(?:\\(?!cdot|times|cdots|ldots|dots)[A-Za-z]+|[A-Za-z0-9])"
+                   r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z0-9]))*"
+                   r"(?:\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))?")
+_TIMES = re.compile(r"\s*(?:\\cdot(?![A-Za-z])|\\times(?![A-Za-z]))?\s*")
+
+
+def ellipses(s: str) -> str:
+    """``a_1 + a_2 + \\cdots + a_n`` → ``(\\sum_{k=1}^{n} a_{k})``, ``x_1 x_2 \\cdots x_n`` →
+    ``(\\prod_{k=1}^{n} x_{k})``: the terms' pattern inferred from the first and the last term
+    (every term given before the ellipsis must follow it). An ellipsis whose pattern cannot be
+    inferred is left as it is (and refused)."""
+    for _ in range(8):
+        done = False
+        for m in _DOTS.finditer(s):
+            new = _sum_at(s, m) or _product_at(s, m)
+            if new is not None:
+                s, done = new, True
+                break
+        if not done:
+            return s
+    return s
+
+
+def _terms_before(s: str, end: int) -> list[tuple[int, int]]:
+    """Spans of the terms joined by ``+`` that end at `end`, nearest last (stops at anything else)."""
+    spans: list[tuple[int, int]] = []
+    k = end
+    while True:
+        depth, j = 0, k - 1
+        while j >= 0:
+            c = s[j]
+            if c in ")}]":
+                depth += 1
+            elif c in "({[":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (c in "+-=<>&," or _relation_ends_at(s, j)):
+                break
+            j -= 1
+        start = j + 1
+        if not s[start:k].strip():
+            return spans
+        spans.append((start, k))
+        if j < 0 or s[j] != "+":
+            return spans[::-1]
+        k = j
+
+
+def _relation_ends_at(s: str, j: int) -> bool:
+    return bool(re.search(r"\\(?:le|leq|ge|geq|ne|neq|approx|quad|qquad)$", s[:j + 1]))
+
+
+def _term_after(s: str, start: int) -> tuple[int, int] | None:
+    depth, j = 0, start
+    while j < len(s):
+        c = s[j]
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and j > start and (c in "+-=<>&," or s.startswith(("\\le", "\\ge", "\\ne", "\\approx"), j)):
+            break
+        j += 1
+    return (start, j) if s[start:j].strip() else None
+
+
+def _sum_at(s: str, m: re.Match[str]) -> str | None:
+    left = s[:m.start()].rstrip()
+    right = s[m.end():]
+    if not left.endswith("+") or not right.lstrip().startswith("+"):
+        return None
+    before = _terms_before(s, len(left) - 1)
+    after_at = m.end() + right.index("+") + 1
+    last = _term_after(s, after_at)
+    if not before or last is None:
+        return None
+    return _replace(s, before, last, "sum")
+
+
+def _product_at(s: str, m: re.Match[str]) -> str | None:
+    atoms: list[tuple[int, int]] = []
+    end = m.start()
+    while True:
+        head = s[:end]
+        gap = re.search(r"(?:\s|\\cdot(?![A-Za-z])|\\times(?![A-Za-z]))*$", head)
+        stop = gap.start() if gap else end
+        found = None
+        for a in _ATOM.finditer(s, 0, stop):
+            if a.end() == stop and a.start() < stop:
+                found = a
+                break
+        if found is None or (atoms and stop == end):
+            break
+        atoms.insert(0, (found.start(), found.end()))
+        end = found.start()
+    after = _TIMES.match(s, m.end())
+    nxt = _ATOM.match(s, after.end()) if after else None
+    if not atoms or nxt is None or not nxt.group(0).strip():
+        return None
+    return _replace(s, atoms, (nxt.start(), nxt.end()), "prod")
+
+
+def _norm(t: str) -> str:
+    return re.sub(r"[\s{}]", "", t)
+
+
+def _replace(s: str, before: list[tuple[int, int]], last: tuple[int, int], kind: str) -> str | None:
+    tn = s[last[0]:last[1]].strip()
+    for j in range(len(before)):
+        first = s[before[j][0]:before[j][1]].strip()
+        pattern = _pattern(first, tn)
+        if pattern is None:
+            continue
+        if any(_pattern(s[a:b].strip(), tn) is not None for a, b in before[:j]):
+            return None  # x_1 + x_3 + ... + x_n: the terms before do not follow one pattern
+        template, start, end = pattern
+        k = fresh_index(s, set()).name
+        given = [s[a:b].strip() for a, b in before[j:]]
+        if any(_norm(template.replace("{@}", str(start + n))) != _norm(t) for n, t in enumerate(given)):
+            continue
+        op = "\\sum" if kind == "sum" else "\\prod"
+        body = re.sub(r"\{\s*\{@\}\s*\}", "{@}", template).replace("{@}", f"{{{k}}}")
+        return s[:before[j][0]] + f" ({op}_{{{k}={start}}}^{{{end}}} {body}) " + s[last[1]:]
+    return None
+
+
+def _pattern(first: str, last: str) -> tuple[str, int, str] | None:
+    """The template of the terms (``{@}`` where the index goes), its start and its end, or None."""
+    a = [(t.group(0), t.start(), t.end()) for t in _TOKEN.finditer(first)]
+    b = [t.group(0) for t in _TOKEN.finditer(last)]
+    if [x for x, *_ in a] == b:
+        return None
+    if len(a) == len(b):
+        slots = [n for n, (x, y) in enumerate(zip(a, b)) if x[0] != y]
+        starts = {a[n][0] for n in slots}
+        ends = {b[n] for n in slots}
+        if len(starts) != 1 or len(ends) != 1 or not a[slots[0]][0].isdigit() \
+                or not re.fullmatch(r"[A-Za-z]|\d+", b[slots[0]]):
+            return None
+        out, pos = [], 0
+        for n in slots:
+            out.append(first[pos:a[n][1]] + "{@}")
+            pos = a[n][2]
+        out.append(first[pos:])
+        start, end = int(a[slots[0]][0]), b[slots[0]]
+        if end.isdigit() and int(end) <= start:
+            return None
+        return "".join(out), start, end
+    # one slot whose last value is an expression: x_1 ... x_{n-1}
+    p = 0
+    while p < min(len(a), len(b)) and a[p][0] == b[p]:
+        p += 1
+    q = 0
+    while q < min(len(a), len(b)) - p and a[len(a) - 1 - q][0] == b[len(b) - 1 - q]:
+        q += 1
+    middle_a = a[p:len(a) - q]
+    middle_b = b[p:len(b) - q]
+    if len(middle_a) != 1 or not middle_a[0][0].isdigit() or not middle_b \
+            or not all(re.fullmatch(r"[A-Za-z]|\d+|[+\-{}]", t) for t in middle_b):
+        return None
+    end = "".join(middle_b)
+    tok = middle_a[0]
+    template = first[:tok[1]] + "{@}" + first[tok[2]:]
+    if end.startswith("{") and end.endswith("}"):
+        end = end[1:-1]
+    if "{" in end or "}" in end:
+        return None
+    return template, int(tok[0]), end
+
+
+__all__ = ["ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
+           "fresh_index", "indicator", "indicators", "is_layer_size", "loose_entry", "select_deltas", "softmax_entry",
+           "unify_sizes"]

@@ -157,7 +157,7 @@ def test_sigma_can_mean_a_standard_deviation():
     (r"\mathbb{E}_{x}[x]", "named distribution"),
     (r"\mathbb{E}_{x \sim p}[x]", "distributions are not supported"),
     (r"\sigma(W x + b)_i", "are vectors is not known"),
-    (r"x_1 + \cdots + x_n", "ellipsis"),
+    (r"1 + \gamma + \gamma^2 + \ldots", "ellipsis"),
     (r"f(x^T y)", "transposes"),
     (r"P(y = 1 \mid x)", "not supported"),
     (r"\arg\max_x f(x)", "argmax"),

@@ -186,3 +186,43 @@ def test_limits_in_notes(capsys, tmp_path):
     assert found[7] == ["wrong"]
     assert found[9] == ["wrong"]
     assert found[11] != ["wrong"] and found[11] != ["verified"]
+
+
+@pytest.mark.parametrize("latex, expected", [
+    (r"a_1 + a_2 + \cdots + a_n", r"\sum_{i=1}^{n} a_i"),
+    (r"x_1 x_2 \cdots x_n", r"\prod_{i=1}^{n} x_i"),
+    (r"\frac{1}{n}(f(x_1) + \dots + f(x_n))", r"\frac{1}{n} \sum_{i=1}^{n} f(x_i)"),
+    (r"a_0 + a_1 + \ldots + a_{n-1}", r"\sum_{i=0}^{n-1} a_i"),
+    (r"e^{z_1} + \cdots + e^{z_K}", r"\sum_{i=1}^{K} e^{z_i}"),
+])
+def test_ellipses_are_the_sums_they_abbreviate(latex, expected):
+    """The terms' pattern comes from the first and last terms (and those given between)."""
+    k, i = sp.Symbol("k"), sp.Symbol("i")
+    assert side(latex) == side(expected).xreplace({i: k})
+
+
+@pytest.mark.parametrize("latex", [
+    r"1 + \gamma + \gamma^2 + \ldots",  # no last term
+    r"x_1 + x_3 + \cdots + x_n",  # the terms given do not follow one pattern
+    r"w_0 + w_1 x + \cdots + w_d x^d",  # the first term does not show the pattern
+    r"f(x_1, \ldots, x_n)",  # a list of arguments
+])
+def test_ellipses_without_a_pattern_are_refused(latex):
+    """An ellipsis whose pattern cannot be inferred stays unread, with that reason."""
+    with pytest.raises(ParseError, match="ellipsis"):
+        parse_latex(latex)
+
+
+ELLIPSIS_NOTES = r"""Sums written out:
+
+$$ 1 + 2 + \cdots + n = \frac{n(n+1)}{2} $$
+
+$$ 1 + 2 + \cdots + n = \frac{n(n-1)}{2} $$
+"""
+
+
+def test_ellipses_in_notes(capsys, tmp_path):
+    """A written-out sum is checked at several sizes."""
+    found = verdicts(capsys, tmp_path, ELLIPSIS_NOTES)
+    assert found[3] == ["verified"]
+    assert found[5] == ["wrong"]
