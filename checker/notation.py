@@ -732,6 +732,8 @@ def _function(call: Any, st: _State) -> Any:
     raw = type(call).__name__
     plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", raw).lstrip("\\")
     args = call.args
+    if plain in ("ZZargmin", "ZZargmax") and len(args) == 2:
+        return ops.argopt(plain[-3:], args[0], args[1])
     if plain == "det":
         if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
             return sp.Determinant(args[0])
@@ -818,6 +820,11 @@ def display(expr: Any, names: Mapping[str, str]) -> str:
                     head = f"{{{head}}}^{{{exp}}}"
                 return r"%s\left(%s\right)" % (head, ", ".join(self._print(a) for a in e.args))
             return super()._print_Function(e, exp)
+
+        def _print_ArgOpt(self, e: Any) -> str:
+            lam, sign = e.args
+            op = r"\arg\max" if sign == 1 else r"\arg\min"
+            return r"%s_{%s} %s" % (op, self._print(lam.variables[0]), self._print(lam.expr))
 
         def _print_Subs(self, e: Any) -> str:
             inner, (var,), (point,) = e.args[0], e.args[1], e.args[2]

@@ -510,6 +510,130 @@ def _pattern(first: str, last: str) -> tuple[str, int, str] | None:
     return template, int(tok[0]), end
 
 
-__all__ = ["ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
+
+# --- argmin and argmax of a scalar ------------------------------------------------------------------
+
+_ARGOPT = re.compile(
+    r"\\arg\s*\\?(?P<a>max|min)(?![A-Za-z])\s*(?:\\limits)?"
+    r"|\\(?:operatorname\*?|mathrm|text|mathop\s*\{\s*\\mathrm)\s*\{\s*arg\s*(?:\\[,;: ]\s*)?(?P<b>max|min)\s*\}\s*\}?"
+    r"\s*(?:\\limits)?"
+    r"|\\(?:argmax|argmin)(?![A-Za-z])")
+_UNDERSET = re.compile(r"\\underset\s*\{(?P<var>[^{}]*)\}\s*\{\s*(?P<op>\\arg\s*\\?(?:max|min)|\\operatorname\*?\s*\{\s*arg\s*"
+                       r"(?:max|min)\s*\}|\\mathrm\s*\{\s*arg\s*(?:max|min)\s*\}|\\arg(?:max|min))\s*\}")
+#: A scalar variable of an argmin: a letter or a Greek letter, perhaps subscripted; not bold, not a capital.
+_SCALAR_VARIABLE = re.compile(r"\s*(?:[a-z]|\\(?!mathbf|boldsymbol|bm|vec)[a-zA-Z]+)(?:\s*_\s*(?:\{[A-Za-z0-9]+\}|[A-Za-z0-9]))?\s*")
+
+
+def argopts(s: str) -> str:
+    """``\\arg\\min_x F`` (also ``\\operatorname*{argmin}_x``, ``\\underset{x}{\\arg\\min}``) of a
+    scalar variable x → ``\\mathrm{ZZargmin}(F, x)``, F running to the end of its side. A vector or
+    matrix variable, or a domain under the operator (``_{x > 0}``), is left as it is (and refused)."""
+    m = _UNDERSET.search(s)
+    if m:
+        kind = "max" if "max" in m.group("op") else "min"
+        s = s[:m.start()] + rf"\argopt{kind}_{{{m.group('var')}}}" + s[m.end():]
+    s = re.sub(r"\\argopt(max|min)", r"\\arg\\\1", s)
+    for m in reversed(list(_ARGOPT.finditer(s))):
+        kind = m.group("a") or m.group("b") or ("max" if "max" in m.group(0) else "min")
+        k = m.end()
+        sub = re.compile(r"\s*_\s*(\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|[A-Za-z])").match(s, k)
+        if not sub:
+            continue
+        var = sub.group(1)[1:-1] if sub.group(1).startswith("{") else sub.group(1)
+        if not _SCALAR_VARIABLE.fullmatch(var):
+            continue
+        end = _side_end(s, sub.end())
+        body = s[sub.end():end].strip()
+        if not body:
+            continue
+        s = s[:m.start()] + rf"\mathrm{{ZZarg{kind}}}({body}, {var})" + s[end:]
+    return s
+
+
+def _side_end(s: str, start: int) -> int:
+    depth, j = 0, start
+    while j < len(s):
+        c = s[j]
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            if depth == 0:
+                return j
+            depth -= 1
+        elif depth == 0 and (c in "=<>&" or s.startswith(("\\le", "\\ge", "\\ne", "\\approx", "\\quad"), j)):
+            return j
+        j += 1
+    return j
+
+
+class ArgOpt(sp.Function):  # noqa: N801 - a SymPy function class
+    """``argmin_x F`` (``ArgOpt(Lambda(x, F), -1)``) or ``argmax_x F`` (``ArgOpt(Lambda(x, F), 1)``):
+    the point that optimises F, never evaluated; its claims are checked by `optimum_claim`."""
+
+    nargs = 2
+
+
+def argopt(kind: str, body: Any, var: Any) -> Any:
+    """The ``ZZargmin``/``ZZargmax`` call of `argopts` once parsed."""
+    if not isinstance(var, sp.Symbol):
+        raise ParseError("an argmin/argmax is read only over one scalar variable")
+    if not isinstance(body, sp.Expr) or isinstance(body, (sp.MatrixExpr, sp.MatrixBase)):
+        raise ParseError("an argmin/argmax is read only of a scalar function")
+    return ArgOpt(sp.Lambda(var, body), sp.Integer(1 if kind == "max" else -1))
+
+
+#: The name of the variable that moves the claimed optimum (within a tenth of its size).
+NEAR = "t_near"
+
+
+def optimum_claim(optimum: Any, point: Any) -> tuple[Any, tuple[sp.Basic, ...]] | None:
+    """``argmin_x F = c`` as a statement to sample, with its assumptions, or None.
+
+    c is no worse than the points around it: F(c) ≤ F(c + t(1 + |c|)/10) for -1 < t < 1
+    (≥ for argmax). A strictly better point near c shows that c is not the optimum; the
+    derivative at c need not be written, since a point that is not stationary has better
+    points on one side.
+    """
+    if not isinstance(optimum, ArgOpt) or not isinstance(point, sp.Expr) or point.has(ArgOpt):
+        return None
+    lam, sign = optimum.args
+    (x,), f = lam.variables, lam.expr
+    if x in point.free_symbols:
+        return None
+    t = sp.Symbol(NEAR)  # not declared real: SymPy would then decide (and replace) 1 <= 1 + t**2
+    near = point + t * (1 + sp.Abs(point)) / 10
+    at, around = f.xreplace({x: point}), f.xreplace({x: near})
+    statement = sp.LessThan(at, around, evaluate=False) if sign == -1 else sp.GreaterThan(at, around, evaluate=False)
+    return statement, (sp.StrictGreaterThan(t, -1), sp.StrictLessThan(t, 1))
+
+
+
+def stationary_everywhere(statement: Any, assumptions: tuple[sp.Basic, ...], sizes: Any, *, seed: int = 0) -> bool:
+    """Whether the claimed optimum of an `optimum_claim` statement is a stationary point at every
+    sampled value of the other names (F'(c) = 0). Then a better point near it shows only that, for
+    some values of those names, it is the other kind of optimum (or a saddle): values the notes
+    may exclude in words. False when this cannot be shown."""
+    import numpy as np
+
+    from checker.numeric import check_identity
+    from checker.verdict import Status
+
+    t = next((s for s in statement.free_symbols if isinstance(s, sp.Symbol) and s.name == NEAR), None)
+    if t is None:
+        return False
+    sized = {s for s, _ in sizes}
+    if not {s for s in statement.free_symbols if s != t and s not in sized}:
+        return False  # no other names: the claimed point is not the optimum, whatever the notes assume
+    slope = sp.diff(statement.rhs, t).subs(t, 0)
+    others = tuple(a for a in assumptions if t not in a.free_symbols)
+    try:
+        v = check_identity(slope, sp.Integer(0), assumptions=others, sizes=sizes, rng=np.random.default_rng(seed),
+                           seed=seed, n_points=8)
+    except Exception:  # noqa: BLE001 - what cannot be evaluated shows nothing
+        return False
+    return v.status is Status.VERIFIED
+
+
+__all__ = ["ArgOpt", "NEAR", "argopt", "argopts", "optimum_claim", "stationary_everywhere", "ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
            "fresh_index", "indicator", "indicators", "is_layer_size", "loose_entry", "select_deltas", "softmax_entry",
            "unify_sizes"]

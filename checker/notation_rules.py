@@ -30,7 +30,7 @@ REFUSED = [
     (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix|Vmatrix|array)\}"),
      "this matrix environment is not supported"),
     (re.compile(r"\\arg\s*\\?(max|min)|\\(operatorname\*?|mathrm)\{arg\s*(max|min)\}|\\mathrm\{argm(ax|in)\}"),
-     "argmax/argmin are not supported"),
+     "argmax/argmin are read only over one scalar variable, with no domain under the operator"),
     (re.compile(r"\\odot|\\otimes|\\circ(?![A-Za-z])"),
      "elementwise and tensor products need the shapes of the matrices"),
     (re.compile(r"\\nabla"), "gradients ∇ need the variables they are taken in"),

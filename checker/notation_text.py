@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checker.notation_ops import ENTRY, bold_names, ellipses, entry_calls, indicators
+from checker.notation_ops import ENTRY, argopts, bold_names, ellipses, entry_calls, indicators
 
 #: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
 FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")
@@ -90,6 +90,7 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = _SPACING.sub(" ", s)
     rw.bold |= bold_names(s)
     s = ellipses(s)
+    s = argopts(s)
     s = decimals(s, rw)
     s = re.sub(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
                r"|\\triangleq|\\doteq|\\coloneqq|\\eqqcolon", "=", s)

@@ -27,7 +27,7 @@ from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
                                    _opaque_derivative, _Row, _rows, _running_text, _substitute, _undefined_functions,
                                    value_of)
-from checker.notation_ops import loose_entry
+from checker.notation_ops import NEAR, loose_entry, stationary_everywhere
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,
@@ -901,6 +901,12 @@ def _policy(t: Task) -> Verdict | None:
     if t.mixed:
         return Verdict.inconclusive(f"{t.mixed} is used both as a whole (a vector) and through its entries; "
                                     "vector notation is not read with its entries, so it is not checked")
+    if isinstance(t.claim, Property) and t.claim.statement.has(sp.Symbol(NEAR)) \
+            and stationary_everywhere(t.claim.statement, t.claim.assumptions, t.claim.sizes):
+        return Verdict.inconclusive("the claimed point is stationary, but for some values of the other names "
+                                    "it is not the optimum (it is the other kind, or a saddle); it holds for the "
+                                    "values where the function curves the right way, which the notes may state "
+                                    "in words: declare them (<!-- mathcheck: assume ... -->) to have it checked")
     loose = loose_entry(t.claim.statement) if isinstance(t.claim, Property) else ""
     if loose:
         return Verdict.inconclusive(f"an entry of {spelled(loose, t.spelling)} at a free index is compared with its "
@@ -924,6 +930,9 @@ def _wrong_message(t: Task, v: Verdict) -> str:
         text = "the claimed derivative disagrees with finite differences of the function"
     elif kind == "approximation":
         text = v.reason or "the value does not round to the stated digits"
+    elif isinstance(t.claim, Property) and t.claim.statement.has(sp.Symbol(NEAR)):
+        text = (f"the claimed point is not the optimum: a point near it does better ({NEAR} moves it by that "
+                "fraction of a tenth of its size, 1 + |point|)")
     elif t.chain is not None and t.kind == "chain-step":
         text = f"step {t.step} does not follow from the step before"
     else:

@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.notation import Notation, ParseError, parse_latex
-from checker.notation_ops import unify_sizes
+from checker.notation_ops import ArgOpt, optimum_claim, unify_sizes
 from checker.notes import Directive, Equation
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 
@@ -313,6 +313,12 @@ def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
     lhs, rhs = _integers(lhs, ctx.integers), _integers(rhs, ctx.integers)
     lhs, rhs = _entries_alike(lhs, rhs, ctx)
     (lhs, rhs), sizes = _sizes_of(_realify(lhs), _realify(rhs))
+    if relation == "=" and (isinstance(lhs, ArgOpt) or isinstance(rhs, ArgOpt)):
+        optimum = optimum_claim(*((lhs, rhs) if isinstance(lhs, ArgOpt) else (rhs, lhs)))
+        if optimum is None:
+            return None
+        statement, near = optimum
+        return Property(statement=statement, assumptions=assumptions + near, sizes=sizes)
     if relation == "=":
         if isinstance(lhs, sp.Derivative) and not rhs.has(sp.Derivative) and len(set(lhs.variables)) == len(lhs.variables) == 1 \
                 and not lhs.expr.has(AppliedUndef) and not sizes:

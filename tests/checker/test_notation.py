@@ -160,7 +160,7 @@ def test_sigma_can_mean_a_standard_deviation():
     (r"1 + \gamma + \gamma^2 + \ldots", "ellipsis"),
     (r"f(x^T y)", "transposes"),
     (r"P(y = 1 \mid x)", "not supported"),
-    (r"\arg\max_x f(x)", "argmax"),
+    (r"\arg\max_{\mathbf{x}} f(\mathbf{x})", "argmax"),
     (r"= x", "missing one of its sides"),
 ])
 def test_what_cannot_be_read_with_confidence_is_refused(latex, needle):

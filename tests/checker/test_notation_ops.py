@@ -226,3 +226,37 @@ def test_ellipses_in_notes(capsys, tmp_path):
     found = verdicts(capsys, tmp_path, ELLIPSIS_NOTES)
     assert found[3] == ["verified"]
     assert found[5] == ["wrong"]
+
+
+def test_argmin_of_a_scalar_is_read():
+    """argmin_x F of a scalar x is an optimum object; of a bold vector or over a domain it is refused."""
+    e = side(r"\arg\min_{\mu} (x - \mu)^2")
+    assert e.func.__name__ == "ArgOpt"
+    for latex in (r"\arg\min_{\mathbf{w}} J(\mathbf{w})", r"\arg\min_{x > 0} x^2"):
+        with pytest.raises(ParseError, match="argm"):
+            parse_latex(latex)
+
+
+OPTIMUM_NOTES = r"""Fitting a constant:
+
+$$ \arg\min_{\mu} \sum_{i=1}^{n} (x_i - \mu)^2 = \frac{1}{n} \sum_{i=1}^{n} x_i $$
+
+$$ \arg\min_{\mu} \sum_{i=1}^{n} (x_i - \mu)^2 = \frac{1}{n+1} \sum_{i=1}^{n} x_i $$
+
+$$ \operatorname*{argmin}_x \, (x - 3)^2 + 1 = 3 $$
+
+$$ \operatorname*{argmax}_x \, (x - 3)^2 + 1 = 3 $$
+
+$$ \arg\max_{p} \left( k \log p + (n - k) \log(1 - p) \right) = \frac{k}{n} $$
+"""
+
+
+def test_optimum_claims_in_notes(capsys, tmp_path):
+    """A right optimum verifies, a point that is not the optimum is wrong, and a stationary point that
+    is the optimum only for values of the other names the notes leave in words is not decided."""
+    found = verdicts(capsys, tmp_path, OPTIMUM_NOTES)
+    assert found[3] == ["verified"]
+    assert found[5] == ["wrong"]
+    assert found[7] == ["verified"]
+    assert found[9] == ["wrong"]
+    assert found[11] == ["inconclusive"]
