@@ -356,7 +356,11 @@ def ellipses(s: str) -> str:
                 s, done = new, True
                 break
         if not done:
-            return s
+            break
+    if re.search(r",\s*" + _DOTS.pattern, s):
+        raise ParseError("a list written with an ellipsis (x_1, \\ldots, x_n) is not a formula that can be checked")
+    if re.search(r"\d\s*" + _DOTS.pattern, s):
+        raise ParseError("a number cut short with an ellipsis (0.7\\ldots) cannot be checked")
     return s
 
 

@@ -130,6 +130,8 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = re.sub(r"\\partial_\s*(\{[^{}]*\}|[A-Za-z])",
                lambda m: rf"\frac{{\partial}}{{\partial {m.group(1).strip('{}')}}}", s)  # ∂_w f
     s = sums(s)
+    # a one-letter upper bound is braced: the parser reads ``^d \mathrm{..}`` as a differential
+    s = re.sub(r"(\\(?:sum|prod)\s*_\s*\{[^{}]*\}\s*\^\s*)([A-Za-z0-9])(?![A-Za-z0-9])", r"\1{\2}", s)
     s = re.sub(r"\\gamma(?![A-Za-z])", r"\\mathrm{ZZgamma}", s)  # γ is a symbol, not Euler's constant
     s = re.sub(r"\\det(?![A-Za-z])", r"\\mathrm{det}", s)
     for w in WORDS:

@@ -260,3 +260,20 @@ def test_optimum_claims_in_notes(capsys, tmp_path):
     assert found[7] == ["verified"]
     assert found[9] == ["wrong"]
     assert found[11] == ["inconclusive"]
+
+
+@pytest.mark.parametrize("latex, needle", [
+    (r"f(x_1, \ldots, x_n)", "a list written with an ellipsis"),
+    (r"\{0, \ldots, 7\}", "a list written with an ellipsis"),
+    (r"p \approx 0.7\ldots", "a number cut short"),
+])
+def test_lists_and_cut_numbers_with_an_ellipsis_say_so(latex, needle):
+    """An ellipsis in a list or after digits is refused with what it is."""
+    with pytest.raises(ParseError, match=needle):
+        parse_latex(latex)
+
+
+def test_a_one_letter_upper_bound_before_a_call():
+    """``\\sum_{i=1}^d f(t_i)`` runs to d (the d is no differential)."""
+    i, d = sp.symbols("i d")
+    assert side(r"\sum_{i=1}^d f(t_i)") == sp.Sum(sp.Function("f")(sp.IndexedBase("t")[i]), (i, 1, d))
