@@ -732,6 +732,8 @@ def _function(call: Any, st: _State) -> Any:
     raw = type(call).__name__
     plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", raw).lstrip("\\")
     args = call.args
+    if plain in ("ZZmaxover", "ZZminover") and len(args) == 4:
+        return ops.extremum(plain[2:5], args, _indexed_in_sum)
     if plain in ("ZZargmin", "ZZargmax") and len(args) == 2:
         return ops.argopt(plain[-3:], args[0], args[1])
     if plain == "det":

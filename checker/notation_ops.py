@@ -294,11 +294,13 @@ def unify_sizes(*exprs: Any) -> tuple[Any, ...]:
     for e in exprs:
         if not isinstance(e, sp.Basic):
             continue
-        for s in e.atoms(sp.Sum, sp.Product):
-            for var, lo, hi in s.limits:
+        ranges = [(s.function, s.limits) for s in e.atoms(sp.Sum, sp.Product)]
+        ranges += [(m.args[0], [m.args[1:]]) for m in e.atoms(MaxOver, MinOver)]
+        for function, limits in ranges:
+            for var, lo, hi in limits:
                 if lo != 1:
                     continue
-                for x in s.function.atoms(sp.Indexed):
+                for x in function.atoms(sp.Indexed):
                     if var in x.indices:
                         bounds.setdefault(str(x.base.label), set()).add(hi)
     mapping: dict[sp.Symbol, Any] = {}
@@ -638,6 +640,91 @@ def stationary_everywhere(statement: Any, assumptions: tuple[sp.Basic, ...], siz
     return v.status is Status.VERIFIED
 
 
-__all__ = ["ArgOpt", "NEAR", "argopt", "argopts", "optimum_claim", "stationary_everywhere", "ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
+
+# --- the largest or smallest of indexed terms ------------------------------------------------------
+
+class _Over(sp.Function):  # noqa: N801 - a SymPy function class
+    """A function of terms over an index: the index (the second argument) is bound."""
+
+    nargs = 4
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        term, var, lo, hi = self.args
+        return (term.free_symbols - {var}) | lo.free_symbols | hi.free_symbols
+
+
+class MaxOver(_Over):  # noqa: N801 - a SymPy function class
+    """``\\max_j z_j``: ``MaxOver(z[j], j, lo, hi)``, the largest term; written out as ``Max`` once
+    the range is concrete (at each size a check instantiates)."""
+
+    @classmethod
+    def eval(cls, term: Any, var: Any, lo: Any, hi: Any) -> Any:
+        return _written_out(sp.Max, term, var, lo, hi)
+
+
+class MinOver(_Over):  # noqa: N801 - a SymPy function class
+    """``\\min_j z_j``: the smallest term (see `MaxOver`)."""
+
+    @classmethod
+    def eval(cls, term: Any, var: Any, lo: Any, hi: Any) -> Any:
+        return _written_out(sp.Min, term, var, lo, hi)
+
+
+def _written_out(op: Any, term: Any, var: Any, lo: Any, hi: Any) -> Any:
+    if isinstance(lo, sp.Integer) and isinstance(hi, sp.Integer) and 0 <= hi - lo <= 1000:
+        return op(*[term.xreplace({var: sp.Integer(k)}) for k in range(int(lo), int(hi) + 1)])
+    return None
+
+
+_EXTREMUM = re.compile(r"\\(max|min)\s*_\s*(?:\{\s*([a-z])\s*(?:=\s*([^{}]+?)\s*)?\}|([a-z]))(?![A-Za-z])"
+                       r"(?:\s*\^\s*(\{[^{}]*\}|[A-Za-z0-9]))?")
+_TERM = re.compile(r"\s*(?:\\left\s*)?(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)"
+                   r"|(?:\\[A-Za-z]+|[A-Za-z])(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z0-9]))*)")
+
+
+def extrema(s: str) -> str:
+    """``\\max_j z_j``, ``\\min_{i=1}^{n} (a_i - b_i)`` → ``\\mathrm{ZZmaxover}(TERM, j, lo, hi)``: the
+    largest (smallest) of the terms over an index; an index without a range runs over the
+    vector it indexes (``\\mathrm{size}_j``, as ``\\sum_j``). The term is the name or the
+    parenthesised expression right after the operator."""
+    for m in reversed(list(_EXTREMUM.finditer(s))):
+        if re.search(r"arg\s*\\?$", s[:m.start() + 1]):
+            continue  # \arg\max: an argmax (refused where `argopts` did not read it)
+        var = m.group(2) or m.group(4)
+        term = _TERM.match(s, m.end())
+        if not term:
+            continue
+        body = term.group(1)
+        if not re.search(rf"_\s*\{{?\s*{var}\s*\}}?", body):
+            raise ParseError(f"\\{m.group(1)} over a real variable is not read; only the {m.group(1)} of indexed "
+                             f"terms (\\{m.group(1)}_j z_j)")
+        lo = m.group(3) or "1"
+        hi = m.group(5) or rf"\mathrm{{ZZsizeQQ{var}}}"
+        hi = hi[1:-1] if hi.startswith("{") else hi
+        s = s[:m.start()] + rf"\mathrm{{ZZ{m.group(1)}over}}({body}, {var}, {lo}, {hi})" + s[term.end():]
+    return s
+
+
+def extremum_bounds(e: Any) -> set[Any]:
+    """The symbols in the ranges of the maxima and minima over indices of `e` (sizes to instantiate)."""
+    if not isinstance(e, sp.Basic) or not e.has(MaxOver, MinOver):
+        return set()
+    return {b for m in e.atoms(MaxOver, MinOver) for x in m.args[2:] for b in x.free_symbols
+            if isinstance(b, sp.Symbol)}
+
+
+def extremum(kind: str, args: tuple[Any, ...], indexed: Callable[[Any], Any]) -> Any:
+    """The ``ZZmaxover``/``ZZminover`` call of `extrema` once parsed; `indexed` makes the term's
+    entries at the index ``z[j]`` (as inside a sum)."""
+    term, var, lo, hi = args
+    if not isinstance(var, sp.Symbol):
+        raise ParseError("the index of a max or min over terms is not a name")
+    inside = indexed(sp.Sum(term, (var, lo, hi)))
+    body = inside.function if isinstance(inside, sp.Sum) else term
+    return (MaxOver if kind == "max" else MinOver)(body, var, lo, hi)
+
+
+__all__ = ["MaxOver", "MinOver", "extrema", "extremum", "extremum_bounds", "ArgOpt", "NEAR", "argopt", "argopts", "optimum_claim", "stationary_everywhere", "ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
            "fresh_index", "indicator", "indicators", "is_layer_size", "loose_entry", "select_deltas", "softmax_entry",
            "unify_sizes"]

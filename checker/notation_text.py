@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checker.notation_ops import ENTRY, argopts, bold_names, ellipses, entry_calls, indicators
+from checker.notation_ops import ENTRY, argopts, bold_names, ellipses, entry_calls, extrema, indicators
 
 #: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
 FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")
@@ -129,6 +129,7 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
                lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", s)
     s = re.sub(r"\\partial_\s*(\{[^{}]*\}|[A-Za-z])",
                lambda m: rf"\frac{{\partial}}{{\partial {m.group(1).strip('{}')}}}", s)  # ∂_w f
+    s = extrema(s)
     s = sums(s)
     # a one-letter upper bound is braced: the parser reads ``^d \mathrm{..}`` as a differential
     s = re.sub(r"(\\(?:sum|prod)\s*_\s*\{[^{}]*\}\s*\^\s*)([A-Za-z0-9])(?![A-Za-z0-9])", r"\1{\2}", s)

@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.notation import Notation, ParseError, parse_latex
-from checker.notation_ops import ArgOpt, optimum_claim, unify_sizes
+from checker.notation_ops import ArgOpt, extremum_bounds, optimum_claim, unify_sizes
 from checker.notes import Directive, Equation
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 
@@ -266,6 +266,7 @@ def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tupl
                     bounds |= {b for b in (lo.free_symbols | hi.free_symbols) if isinstance(b, sp.Symbol)}
             # matrices of symbolic size (from the notes' declarations) are instantiated likewise
             bounds |= {d for m in e.atoms(sp.MatrixSymbol) for d in m.shape if isinstance(d, sp.Symbol)}
+            bounds |= extremum_bounds(e)  # \max_j z_j runs over a size as a sum does
     if not bounds:
         return exprs, ()
     mapping = {b: sp.Symbol(b.name, integer=True, positive=True) for b in bounds}

@@ -277,3 +277,34 @@ def test_a_one_letter_upper_bound_before_a_call():
     """``\\sum_{i=1}^d f(t_i)`` runs to d (the d is no differential)."""
     i, d = sp.symbols("i d")
     assert side(r"\sum_{i=1}^d f(t_i)") == sp.Sum(sp.Function("f")(sp.IndexedBase("t")[i]), (i, 1, d))
+
+
+def test_max_over_an_index_is_written_out_at_concrete_sizes():
+    """max_j z_j is the largest entry: Max of the entries once the range is a number."""
+    e = side(r"\max_{j=1}^{3} z_j")
+    z = sp.IndexedBase("z")
+    assert e == sp.Max(z[1], z[2], z[3])
+    assert "j" not in {s.name for s in side(r"\max_j z_j").free_symbols}
+    with pytest.raises(ParseError, match="over a real variable"):
+        parse_latex(r"\max_x f(x)")
+
+
+EXTREMA_NOTES = r"""For $\mathbf{z} \in \mathbb{R}^n$:
+
+$$ \max_j z_j \le \log \sum_{j=1}^{n} e^{z_j} \le \max_j z_j + \log n $$
+
+$$ \log \sum_{j=1}^{n} e^{z_j} \le \max_j z_j $$
+
+$$ \min_j z_j = -\max_j (-z_j) $$
+
+$$ \min_j z_j = \max_j (-z_j) $$
+"""
+
+
+def test_extrema_in_notes(capsys, tmp_path):
+    """Bounds and identities with max_j and min_j are checked at several sizes."""
+    found = verdicts(capsys, tmp_path, EXTREMA_NOTES)
+    assert found[3] == ["verified", "verified"]
+    assert found[5] == ["wrong"]
+    assert found[7] == ["verified"]
+    assert found[9] == ["wrong"]
