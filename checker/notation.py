@@ -736,6 +736,11 @@ def _function(call: Any, st: _State) -> Any:
         return ops.extremum(plain[2:5], args, _indexed_in_sum)
     if plain in ("ZZargmin", "ZZargmax") and len(args) == 2:
         return ops.argopt(plain[-3:], args[0], args[1])
+    if plain in ("tr", "Tr", "trace") and len(args) == 1:
+        if is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
+            return sp.Trace(args[0])
+        if not (isinstance(args[0], sp.Symbol) and args[0].name.startswith("MX")):  # else: the matrix step builds it
+            raise ParseError("a trace needs a square matrix: give its entries or its shape")
     if plain == "det":
         if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
             return sp.Determinant(args[0])

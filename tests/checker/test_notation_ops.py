@@ -308,3 +308,26 @@ def test_extrema_in_notes(capsys, tmp_path):
     assert found[5] == ["wrong"]
     assert found[7] == ["verified"]
     assert found[9] == ["wrong"]
+
+
+TRACE_NOTES = r"""Let $A \in \mathbb{R}^{n \times n}$ and $B \in \mathbb{R}^{n \times n}$.
+
+$$ \operatorname{tr}(A B) = \operatorname{tr}(B A) $$
+
+$$ \operatorname{tr}(A B) = \operatorname{tr}(A) \operatorname{tr}(B) $$
+
+$$ \operatorname{tr}\begin{pmatrix} a & b \\ c & d \end{pmatrix} = a + d $$
+
+$$ \operatorname{tr}\begin{pmatrix} a & b \\ c & d \end{pmatrix} = a + b $$
+"""
+
+
+def test_traces_in_notes(capsys, tmp_path):
+    """The trace of declared or explicit square matrices is checked; of an unknown name it is refused."""
+    found = verdicts(capsys, tmp_path, TRACE_NOTES)
+    assert found[3] == ["verified"]
+    assert found[5] == ["wrong"]
+    assert found[7] == ["verified"]
+    assert found[9] == ["wrong"]
+    with pytest.raises(ParseError, match="a trace needs a square matrix"):
+        parse_latex(r"\operatorname{tr}(A)")
