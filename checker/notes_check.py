@@ -901,8 +901,7 @@ def _policy(t: Task) -> Verdict | None:
     if t.mixed:
         return Verdict.inconclusive(f"{t.mixed} is used both as a whole (a vector) and through its entries; "
                                     "vector notation is not read with its entries, so it is not checked")
-    if isinstance(t.claim, Property) and t.claim.statement.has(sp.Symbol(NEAR)) \
-            and stationary_everywhere(t.claim.statement, t.claim.assumptions, t.claim.sizes):
+    if isinstance(t.claim, Property) and t.claim.statement.has(sp.Symbol(NEAR)) and _stationary(t.claim):
         return Verdict.inconclusive("the claimed point is stationary, but for some values of the other names "
                                     "it is not the optimum (it is the other kind, or a saddle); it holds for the "
                                     "values where the function curves the right way, which the notes may state "
@@ -922,6 +921,18 @@ def _policy(t: Task) -> Verdict | None:
     if t.note:
         return Verdict.inconclusive(t.note)
     return v
+
+
+def _stationary(claim: Property) -> bool:
+    """`stationary_everywhere` for a failed optimum claim, in a worker within a budget (False when spent)."""
+    from checker.budget import WorkerError, call_with_budget
+    from checker.errors import BudgetSpent
+
+    try:
+        return call_with_budget(stationary_everywhere, claim.statement, claim.assumptions, claim.sizes,
+                                timeout=5.0, what="checking that the claimed optimum is stationary")
+    except (BudgetSpent, WorkerError):
+        return False
 
 
 def _wrong_message(t: Task, v: Verdict) -> str:
