@@ -607,6 +607,8 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
 
 def _indicator(condition: str, st: _State) -> Any:
     """The value of ``\\mathbb{1}[condition]`` (`checker.notation_ops.indicator`)."""
+    if ops.bold_names(condition):
+        raise ParseError("an indicator of a vector condition (entry by entry) is not supported")
     parsed = _parse(condition, st.notation, readings=False)
     for name, written in parsed.names.items():
         st.names.setdefault(name, written)

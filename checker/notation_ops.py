@@ -221,10 +221,20 @@ def _check_entrywise(arg: Any, vecs: list[sp.Symbol], fname: str) -> None:
         if isinstance(node, sp.Mul) and sum(1 for a in node.args if a.free_symbols & vs) > 1:
             raise ParseError(f"the argument of {fname} multiplies vectors (a product or a dot product?), "
                              "so its entries cannot be read")
+        if isinstance(node, sp.Mul) and any(a.free_symbols & vs for a in node.args) \
+                and any(_capital(a) for a in node.args if not a.free_symbols & vs):
+            raise ParseError(f"the argument of {fname} multiplies a vector by a capital letter (a matrix?), "
+                             "so its entries cannot be read")
         if isinstance(node, sp.Pow) and node.base.free_symbols & vs:
             raise ParseError(f"the argument of {fname} has a power of a vector, so its entries cannot be read")
         if isinstance(node, (sp.Sum, sp.Product, sp.Derivative, sp.Integral)) and node.free_symbols & vs:
             raise ParseError(f"the argument of {fname} is not a vector given entry by entry")
+
+
+def _capital(factor: Any) -> bool:
+    """A factor that is a capital name (W, X: a matrix in ML notes), not divided by (z / T is a scaling)."""
+    base = factor.base if isinstance(factor, sp.Pow) and factor.exp.is_positive else factor
+    return isinstance(base, sp.Symbol) and base.name[:1].isupper()
 
 
 def entry_of(arg: Any, vecs: list[sp.Symbol], index: Any, name: Callable[[str, Any], sp.Basic]) -> Any:

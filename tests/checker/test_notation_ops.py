@@ -64,6 +64,8 @@ def test_elementwise_functions_take_the_entry():
     (r"\operatorname{softmax}(z / T)_i", "are vectors is not known"),
     (r"\operatorname{softmax}(\mathbf{z} \mathbf{w})_i", "multiplies vectors"),
     (r"\sigma(\mathbf{z}^2)_i", "power of a vector"),
+    (r"\operatorname{softmax}(W\mathbf{x} + \mathbf{b})_i", "capital letter"),
+    (r"\mathbb{1}[\mathbf{z} > 0]", "vector condition"),
 ])
 def test_ambiguous_entries_are_refused(latex, needle):
     """An argument whose vectors are unknown, or that could be a dot product, is refused."""
