@@ -63,7 +63,7 @@ def indicators(s: str, store: list[str]) -> str:
         if not _HAS_RELATION.search(cond):
             continue
         store.append(cond)
-        out.append(s[i:m.start()] + rf" \mathrm{{IND{code(len(store) - 1)}}} ")
+        out.append(s[i:m.start()] + _placeholder(code(len(store) - 1), s[end:]))
         i = end
     out.append(s[i:])
     s = "".join(out)
@@ -72,8 +72,15 @@ def indicators(s: str, store: list[str]) -> str:
         if not close or not _HAS_RELATION.search(s[m.end():close.start()]):
             continue
         store.append(s[m.end():close.start()])
-        s = s[:m.start()] + rf" \mathrm{{IND{code(len(store) - 1)}}} " + s[close.end():]
+        s = s[:m.start()] + _placeholder(code(len(store) - 1), s[close.end():]) + s[close.end():]
     return s
+
+
+def _placeholder(code: str, after: str) -> str:
+    """The placeholder of an indicator; a product sign before a parenthesis (``\\mathbb{1}(c) (x)``),
+    which would otherwise make the indicator a function called with x."""
+    times = r" \cdot" if after.lstrip().startswith(("(", "\\left(")) else ""
+    return rf" \mathrm{{IND{code}}}{times} "
 
 
 def _condition_at(s: str, k: int, opener: str) -> tuple[str, int] | None:
@@ -167,6 +174,22 @@ def select_deltas(s: sp.Sum, entry_name: Callable[[str, Any], sp.Symbol]) -> Any
 ENTRY = re.compile(r"\s*_\s*(?:\{\s*([A-Za-z]|\d{1,2})\s*\}|([A-Za-z]|\d))(?![A-Za-z0-9])")
 _TEMPERATURE = re.compile(r"\\mathrm\{softmax\}\s*_\s*(\{[^{}]*\}|\\?[A-Za-z0-9]+)\s*\(")
 _BUILTIN_ENTRY = re.compile(r"\\(exp|tanh)\s*(?=\((?:[^()]|\([^()]*\))*\)\s*_)")
+
+
+def limits_and_braces(s: str) -> str:
+    """``\\lim_{h \\rightarrow 0}`` is ``\\lim_{h \\to 0}``; ``\\max\\{a, b\\}`` is ``\\max(a, b)``."""
+    s = re.sub(r"(\\lim\s*_\s*\{[^{}]*?)\\(?:rightarrow|longrightarrow)(?![A-Za-z])", r"\1\\to", s)
+    out, i = [], 0
+    for m in re.finditer(r"\\(max|min)\s*(?:\\left\s*)?\\\{", s):
+        if m.start() < i:
+            continue
+        close = re.compile(r"(?:\\right\s*)?\\\}").search(s, m.end())
+        if not close or "\\{" in s[m.end():close.start()]:
+            continue
+        out.append(s[i:m.start()] + rf"\{m.group(1)}(" + s[m.end():close.start()] + ")")
+        i = close.end()
+    out.append(s[i:])
+    return "".join(out)
 
 
 def entry_calls(s: str) -> str:
@@ -559,9 +582,9 @@ def argopts(s: str) -> str:
         if not _SCALAR_VARIABLE.fullmatch(var):
             continue
         end = _side_end(s, sub.end())
-        body = s[sub.end():end].strip()
-        if not body:
-            continue
+        body = s[sub.end():end].strip().rstrip(".,;")
+        if not body or re.search(rf"_\s*\{{?\s*{re.escape(var.strip())}\s*\}}?(?![A-Za-z])", body):
+            continue  # empty, or over the index of entries (argmax_j o_j): not a scalar variable
         s = s[:m.start()] + rf"\mathrm{{ZZarg{kind}}}({body}, {var})" + s[end:]
     return s
 
@@ -735,6 +758,6 @@ def extremum(kind: str, args: tuple[Any, ...], indexed: Callable[[Any], Any]) ->
     return (MaxOver if kind == "max" else MinOver)(body, var, lo, hi)
 
 
-__all__ = ["MaxOver", "MinOver", "extrema", "extremum", "extremum_bounds", "ArgOpt", "NEAR", "argopt", "argopts", "optimum_claim", "stationary_everywhere", "ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
+__all__ = ["MaxOver", "MinOver", "extrema", "extremum", "extremum_bounds", "limits_and_braces", "ArgOpt", "NEAR", "argopt", "argopts", "optimum_claim", "stationary_everywhere", "ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "ellipses", "entry_calls", "entry_of",
            "fresh_index", "indicator", "indicators", "is_layer_size", "loose_entry", "select_deltas", "softmax_entry",
            "unify_sizes"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checker.notation_ops import ENTRY, argopts, bold_names, ellipses, entry_calls, extrema, indicators
+from checker.notation_ops import (ENTRY, argopts, bold_names, ellipses, entry_calls, extrema, indicators,
+                                  limits_and_braces)
 
 #: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
 FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")
@@ -27,7 +28,7 @@ _PROSE = re.compile(r"\s|^(for|where|if|and|or|with|when|otherwise|else|all|each
 _LATEX_FUNCTIONS = ("arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "sinh", "cosh", "tanh", "exp",
                     "arcsin", "arccos", "arctan", "sin", "cos", "tan", "sec", "csc", "cot")
 _SPACING = re.compile(r"\\(left|right|big|Big|bigg|Bigg)(?![A-Za-z])|\\displaystyle|\\textstyle|\\limits"
-                      r"|\\[,;:! ]|\\q?quad\b|~")
+                      r"|\\[,;:!> ]|\\q?quad\b|~")
 
 
 def matching(s: str, open_at: int, opener: str = "(", closer: str = ")") -> int:
@@ -87,6 +88,7 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     s = text.replace("&", " ").replace("\\\\", " ")
     s = re.sub(r"\\+\s*$", "", s)  # a stray backslash left by kramdown's \\( ... \\) inline math
     s = indicators(s, rw.indicators)  # before the spacing: [\![ c ]\!] loses its \! there
+    s = limits_and_braces(s)
     s = _SPACING.sub(" ", s)
     rw.bold |= bold_names(s)
     s = ellipses(s)

@@ -333,3 +333,17 @@ def test_traces_in_notes(capsys, tmp_path):
     assert found[9] == ["wrong"]
     with pytest.raises(ParseError, match="a trace needs a square matrix"):
         parse_latex(r"\operatorname{tr}(A)")
+
+
+def test_limit_arrows_max_braces_and_indicators_before_a_parenthesis():
+    """``\\lim_{h \\rightarrow 0}`` is a limit, ``\\max\\{a, b\\}`` a max, and ``\\mathbb{1}(c) (x)`` a product."""
+    h, x, a, b = sp.symbols("h x a b")
+    assert isinstance(side(r"\lim_{h \rightarrow 0} \frac{(x+h)^2 - x^2}{h}"), sp.Limit)
+    assert side(r"\max\left\{ a, b \right\}") == sp.Max(a, b)
+    assert side(r"\mathbb{1}(x < 0) (a x)") == a * x * sp.Piecewise((1, x < 0), (0, True))
+
+
+def test_argmax_over_an_index_is_refused():
+    """argmax_j o_j picks an index, not a scalar value: it is left unread."""
+    with pytest.raises(ParseError, match="argm"):
+        parse_latex(r"\operatorname*{argmax}_j \hat y_j = \operatorname*{argmax}_j o_j")
