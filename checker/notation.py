@@ -380,10 +380,20 @@ def _side(text: str, st: _State) -> Any:
             out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
             i = len(text)
             break
+        end, times = frac[2], ""
+        call = re.match(r"\s*\(([^()]*)\)", text[end:])
+        if call and re.fullmatch(r"\\?[A-Za-z]+", body.strip()):
+            if len(variables) == 1 and call.group(1).replace(" ", "") == variables[0][0].replace(" ", ""):
+                body = f"{body}({call.group(1)})"  # df/dx(x): the derivative of the function f
+                end += call.end()
+            elif re.fullmatch(r"\s*[-+]?\d+(\.\d+)?\s*", call.group(1)):
+                raise ParseError("a derivative taken at a point (df/dx(2)) is not read; write f'(2)")
+        if text[end:].lstrip().startswith("("):
+            times = r" \cdot "  # dL/dz (1 - z): a product, not a call of the derivative
         key = f"DRV{_code(len(derivatives))}"
         derivatives[key] = (body, variables)
-        out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
-        i = frac[2]
+        out.append(text[i:m.start()] + rf" \mathrm{{{key}}} " + times)
+        i = end
     out.append(text[i:])
     expr = _parse_side("".join(out), st)
     mapping = {}

@@ -347,3 +347,22 @@ def test_argmax_over_an_index_is_refused():
     """argmax_j o_j picks an index, not a scalar value: it is left unread."""
     with pytest.raises(ParseError, match="argm"):
         parse_latex(r"\operatorname*{argmax}_j \hat y_j = \operatorname*{argmax}_j o_j")
+
+
+def test_a_derivative_fraction_before_a_parenthesis():
+    """df/dx(x) is the derivative of f; dL/dz (1 - z) a product; df/dx(2) is refused."""
+    x, z = sp.symbols("x z")
+    f = sp.Function("f")
+    assert side(r"\frac{df}{dx}(x)") == sp.Derivative(f(x), x)
+    assert side(r"\frac{d L}{d z} (1 - z)") == (1 - z) * sp.Derivative(sp.Symbol("L"), z)
+    with pytest.raises(ParseError, match="taken at a point"):
+        parse_latex(r"\frac{df}{dx}(2)")
+
+
+def test_the_definition_of_the_derivative_in_notes(capsys, tmp_path):
+    """The limit that defines the derivative is checked against a defined function, both ways."""
+    found = verdicts(capsys, tmp_path, "Take\n\n$$ L(x) = x^2 $$\n\n"
+                     "$$ \\lim_{h \\rightarrow 0}\\frac{L(4+h) - L(4)}{h} = 8 $$\n\n"
+                     "$$ \\lim_{h \\rightarrow 0}\\frac{L(4+h) - L(4)}{h} = 16 $$\n")
+    assert found[5] == ["verified"]
+    assert found[7] == ["wrong"]
