@@ -35,8 +35,11 @@ The parser (latex2sympy2_extended) reads LaTeX; this layer makes it read ML nota
 9. ``cases`` become a Piecewise and explicit matrices a Matrix; with a shape table
    (`Notation.shapes`) products keep their order, ``A^T``, ``A^{-1}``, ``\\odot`` and ``I``
    are matrix notation (`checker.notation_matrix`);
-10. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
-    ``\\arg\\max``, conditional bars, sets) is refused with a ParseError, never guessed
+10. entries of a function's value (``\\operatorname{softmax}(\\mathbf{z})_i``) and indicators
+    (``\\mathbb{1}[i = j]``) are read by `checker.notation_ops`; ellipses, ``\\max_j z_j``,
+    ``\\arg\\min_x`` of a scalar and limits by `checker.notation_series`;
+11. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
+    ``\\arg\\max`` over a vector, conditional bars, sets) is refused with a ParseError, never guessed
     (`checker.notation_rules`).
 
 Readings. Where the text can be read in more than one plausible way, the layer reads it the
@@ -66,6 +69,7 @@ from checker.notation_rules import REFUSED as _REFUSED
 from checker.notation_rules import ParseError
 from checker.notation_rules import split_relations as _split_relations
 from checker import notation_ops as ops
+from checker import notation_series as series
 from checker.notation_text import code as _code
 from checker.notation_text import matching
 from checker.notation_text import Rewrites, arguments, derivative_fraction, group, prepare, primes
@@ -745,9 +749,9 @@ def _function(call: Any, st: _State) -> Any:
     plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", raw).lstrip("\\")
     args = call.args
     if plain in ("ZZmaxover", "ZZminover") and len(args) == 4:
-        return ops.extremum(plain[2:5], args, _indexed_in_sum)
+        return series.extremum(plain[2:5], args, _indexed_in_sum)
     if plain in ("ZZargmin", "ZZargmax") and len(args) == 2:
-        return ops.argopt(plain[-3:], args[0], args[1])
+        return series.argopt(plain[-3:], args[0], args[1])
     if plain in ("tr", "Tr", "trace") and len(args) == 1:
         if is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
             return sp.Trace(args[0])

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from checker.notation_ops import (ENTRY, argopts, bold_names, ellipses, entry_calls, extrema, indicators,
-                                  limits_and_braces)
+from checker.notation_ops import ENTRY, bold_names, entry_calls, indicators
+from checker.notation_series import argopts, ellipses, extrema, limits_and_braces
 
 #: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
 FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")

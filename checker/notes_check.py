@@ -27,7 +27,8 @@ from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
                                    _opaque_derivative, _Row, _rows, _running_text, _substitute, _undefined_functions,
                                    value_of)
-from checker.notation_ops import NEAR, loose_entry, stationary_everywhere
+from checker.notation_ops import loose_entry
+from checker.notation_series import NEAR, stationary_everywhere
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined, shape_of
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,

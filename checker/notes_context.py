@@ -22,7 +22,8 @@ from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.notation import Notation, ParseError, parse_latex
-from checker.notation_ops import ArgOpt, extremum_bounds, optimum_claim, unify_sizes
+from checker.notation_ops import unify_sizes
+from checker.notation_series import ArgOpt, extremum_bounds, optimum_claim
 from checker.notes import Directive, Equation
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 

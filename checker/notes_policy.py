@@ -25,7 +25,7 @@ import sympy as sp
 
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.notation import _RESERVED
-from checker.notation_ops import NEAR
+from checker.notation_series import NEAR
 from checker.notation_rules import split_relations
 
 #: Words just before a display that give a defined name a new meaning ("the loss becomes").
