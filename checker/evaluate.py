@@ -101,8 +101,27 @@ def _instantiate(
     if e.has(sp.Derivative):
         e = e.replace(lambda a: isinstance(a, sp.Derivative), derivative_done)
     e = _write_out_sums(e)
+    if e.has(sp.Limit):
+        e = e.replace(lambda a: isinstance(a, sp.Limit), limit_done)
     e = _explicit(e)
     return e
+
+
+def limit_done(a: sp.Limit) -> Any:
+    """A limit of an expression without sums, integrals or undefined functions, taken by SymPy;
+    kept as it is when SymPy gives no finite value free of conditions (a limit of a recursively
+    defined sequence, μ^t without |μ| < 1)."""
+    expr, var, point = a.args[0], a.args[1], a.args[2]
+    if expr.has(sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.core.function.AppliedUndef, sp.Limit):
+        return a
+    try:
+        value = sp.limit(expr, var, point, dir=str(a.args[3]) if len(a.args) > 3 else "+")
+    except (NotImplementedError, ValueError, TypeError, RecursionError, ZeroDivisionError):
+        return a
+    if not isinstance(value, sp.Basic) or value.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.AccumBounds, sp.Limit,
+                                                     sp.sign, sp.Order):
+        return a
+    return value
 
 
 def derivative_done(d: sp.Derivative) -> Any:

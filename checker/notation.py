@@ -35,8 +35,11 @@ The parser (latex2sympy2_extended) reads LaTeX; this layer makes it read ML nota
 9. ``cases`` become a Piecewise and explicit matrices a Matrix; with a shape table
    (`Notation.shapes`) products keep their order, ``A^T``, ``A^{-1}``, ``\\odot`` and ``I``
    are matrix notation (`checker.notation_matrix`);
-10. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
-    ``\\arg\\max``, conditional bars, sets) is refused with a ParseError, never guessed
+10. entries of a function's value (``\\operatorname{softmax}(\\mathbf{z})_i``) and indicators
+    (``\\mathbb{1}[i = j]``) are read by `checker.notation_ops`; ellipses, ``\\max_j z_j``,
+    ``\\arg\\min_x`` of a scalar and limits by `checker.notation_series`;
+11. what cannot be read with confidence (transposes without shapes, norms ``\\|x\\|``,
+    ``\\arg\\max`` over a vector, conditional bars, sets) is refused with a ParseError, never guessed
     (`checker.notation_rules`).
 
 Readings. Where the text can be read in more than one plausible way, the layer reads it the
@@ -69,7 +72,10 @@ from checker.notation_rules import FORBIDDEN as _FORBIDDEN
 from checker.notation_rules import REFUSED as _REFUSED
 from checker.notation_rules import ParseError
 from checker.notation_rules import split_relations as _split_relations
+from checker import notation_ops as ops
+from checker import notation_series as series
 from checker.notation_text import code as _code
+from checker.notation_text import matching
 from checker.notation_text import Rewrites, arguments, derivative_fraction, group, prepare, primes
 
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
@@ -98,6 +104,9 @@ class Notation:
     shapes: tuple[tuple[str, tuple[Any, Any]], ...] = ()
     #: infer the kinds and sizes of names the shape table does not give (`checker.shapes`)
     infer: bool = True
+    #: the equation reads its vectors entry by entry (``f(z)_i``): entries are not tied to the
+    #: declared vectors inside sums (`relate_entries`), so that z_i and z_j stay alike
+    entrywise: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +175,7 @@ def _depth(text: str) -> int:
 
 
 #: Placeholder names of the layer (`checker.notation_text`, `checker.notation_matrix`).
-_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
+_RESERVED = re.compile(r"(FNC|PRM|BLK|DRV|MX|NUM|IND)[a-z]{3}|GRP\d|PRMARG|MXidentity|MXhadamard|hidden_base|ZZ[A-Za-z]|QQ[a-z]")
 
 
 def _guard(text: str, max_length: int, max_depth: int) -> None:
@@ -201,8 +210,12 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
     """The reading of `text`, with the shapes of undeclared vectors and matrices inferred from
     their use (`checker.shapes`): each time the matrix layer finds two inferred sizes that must be
     one, the table is updated and the text read again."""
-    if not notation.infer:
-        return _parse_plain(text, notation, choices=choices, readings=readings)
+    if not notation.infer or _ENTRYWISE.search(text):
+        # f(z)_i, 1[k = i], max_j z_j: the equation reads its vectors entry by entry (z_i, z[k]),
+        # not as whole vectors; the two readings are not mixed in one equation
+        entrywise = notation.infer and bool(_ENTRYWISE.search(text))
+        return _parse_plain(text, replace(notation, infer=False, entrywise=entrywise), choices=choices,
+                            readings=readings)
     text = dots(gradients(_norms(_normalise_shapes(text))))
     text, constants = mark_constants(text)
     plain = replace(notation, infer=False)
@@ -218,6 +231,12 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
         except Reshape as r:
             inferred = apply_reshape(inferred, r)
     raise ParseError("the sizes of the vectors and matrices could not be made to agree")
+
+
+#: Notation that reads vectors entry by entry: an entry of a function's value (``f(z)_i``), an
+#: indicator (``\\mathbb{1}[k = i]``), an extremum over an index (``\\max_j z_j``).
+_ENTRYWISE = re.compile(r"(\\right)?\)\s*_\s*(\{|[A-Za-z0-9])|\\mathbb\s*\{\s*1\s*\}|\\mathbf\s*\{\s*1\s*\}\s*[\[({_]"
+                        r"|\[\\!|\\(max|min)\s*_")
 
 
 @lru_cache(maxsize=4096)
@@ -287,7 +306,7 @@ def _parse_with(text: str, st: _State) -> Parsed:
     st.table.parse = lambda inner: _parse_side(inner, st)
     _refuse(src, st, before_marking=True)
     pieces, relations = _split_relations(src)
-    sides = [_side(p, st) for p in pieces]
+    sides = list(ops.unify_sizes(*[_side(p, st) for p in pieces]))
     if st.table.entries:
         unify_sides(sides)
         sides = _resolve_identity(sides)
@@ -434,10 +453,20 @@ def _side(text: str, st: _State) -> Any:
             out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
             i = len(text)
             break
+        end, times = frac[2], ""
+        call = re.match(r"\s*\(([^()]*)\)", text[end:])
+        if call and re.fullmatch(r"\\?[A-Za-z]+", body.strip()):
+            if len(variables) == 1 and call.group(1).replace(" ", "") == variables[0][0].replace(" ", ""):
+                body = f"{body}({call.group(1)})"  # df/dx(x): the derivative of the function f
+                end += call.end()
+            elif re.fullmatch(r"\s*[-+]?\d+(\.\d+)?\s*", call.group(1)):
+                raise ParseError("a derivative taken at a point (df/dx(2)) is not read; write f'(2)")
+        if text[end:].lstrip().startswith("("):
+            times = r" \cdot "  # dL/dz (1 - z): a product, not a call of the derivative
         key = f"DRV{_code(len(derivatives))}"
         derivatives[key] = (body, variables)
-        out.append(text[i:m.start()] + rf" \mathrm{{{key}}} ")
-        i = frac[2]
+        out.append(text[i:m.start()] + rf" \mathrm{{{key}}} " + times)
+        i = end
     out.append(text[i:])
     expr = _parse_side("".join(out), st)
     mapping = {}
@@ -619,9 +648,12 @@ def _clean(expr: sp.Basic, st: _State) -> Any:
                             lambda a: sp.log(a.args[0]) / sp.log(a.args[1]))
     if expr.has(sp.Sum, sp.Product):
         expr = expr.replace(lambda a: isinstance(a, (sp.Sum, sp.Product)), _indexed_in_sum)
+    if expr.has(sp.KroneckerDelta) and expr.has(sp.Sum):
+        expr = expr.replace(lambda a: isinstance(a, sp.Sum) and a.function.has(sp.KroneckerDelta),
+                            lambda a: ops.select_deltas(a, _entry_name(st)))
     if st.table.entries:
         expr = rebuild(expr, st.table, st.values, st.shapes)
-    if st.notation.shapes and expr.has(sp.Sum):
+    if st.notation.shapes and expr.has(sp.Sum) and not st.notation.entrywise:
         expr = relate_entries(expr, st.shapes)
     return expr
 
@@ -642,6 +674,12 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
         elif re.fullmatch(r"PRM[a-z]{3}", s.name):
             k = _index(s.name[3:])
             mapping[s] = _prime(st.primes[k], k, st)
+        elif re.fullmatch(r"IND[a-z]{3}", s.name):
+            mapping[s] = _indicator(st.rw.indicators[_index(s.name[3:])], st)
+        elif re.fullmatch(r"FNC[a-z]{3}", s.name) and _index(s.name[3:]) in st.rw.entries:
+            k = _index(s.name[3:])
+            callee, args = st.calls[k]
+            mapping[s] = _entry_call(callee, args, st.rw.entries[k], st)
         elif re.fullmatch(r"FNC[a-z]{3}", s.name):
             callee, args = st.calls[_index(s.name[3:])]
             if any(len(_split_relations(a)[0]) > 1 for a in args):
@@ -650,6 +688,76 @@ def _fill_placeholders(expr: Any, st: _State) -> Any:
         elif re.fullmatch(r"BLK[a-z]{3}", s.name) and not is_matrix(st.values.get(s.name)):
             mapping[s] = st.values[s.name]
     return expr.xreplace(mapping) if mapping else expr
+
+
+def _indicator(condition: str, st: _State) -> Any:
+    """The value of ``\\mathbb{1}[condition]`` (`checker.notation_ops.indicator`)."""
+    if ops.bold_names(condition):
+        raise ParseError("an indicator of a vector condition (entry by entry) is not supported")
+    parsed = _parse(condition, st.notation, readings=False)
+    for name, written in parsed.names.items():
+        st.names.setdefault(name, written)
+    return ops.indicator(parsed.sides, parsed.relations)
+
+
+def _entry_name(st: _State) -> Any:
+    """How the entry of a vector at an index is named outside sums (``z``, ``i`` → ``z_i``)."""
+    def name(base: str, index: Any) -> sp.Symbol:
+        return sp.Symbol(_safe_name(f"{base}_{{{index}}}", st.names, st.rw.labels))
+    return name
+
+
+def _entry_call(callee: str, arg_texts: list[str], index_text: str, st: _State) -> Any:
+    """``f(x)_i``: the entry i of a function's value (`checker.notation_ops`)."""
+    plain = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", callee.replace(" ", "")).lstrip("\\")
+    fname = NAMED.get(plain, plain)
+    if plain == "sigma" and st.notation.sigma != "sigmoid":
+        fname = "sigma_symbol"
+    index: Any = sp.Integer(int(index_text)) if index_text.isdigit() else sp.Symbol(index_text)
+    shapes = st.shapes
+    if any(r != 1 and c != 1 for r, c in shapes.values()) and any(
+            re.search(rf"(?<![A-Za-z\\]){re.escape(n)}(?![A-Za-z])", " ".join(arg_texts))
+            for n, (r, c) in shapes.items() if r != 1 and c != 1):
+        raise ParseError(f"an entry of {plain} of a matrix expression is not supported")
+    vectors: dict[str, Any] = {n: None for n in st.rw.bold}
+    # a declared size is the plain name the notes write in their sums (n in \sum_{j=1}^{n})
+    vectors.update({n: _plain_size(r if c == 1 else c) for n, (r, c) in shapes.items() if r == 1 or c == 1})
+    saved = st.notation
+    st.notation = replace(saved, shapes=())  # entries are scalars: the argument is read entry by entry
+    try:
+        tuple_parts = arguments(arg_texts[0].strip()[1:-1]) if len(arg_texts) == 1 \
+            and arg_texts[0].strip().startswith("(") and matching(arg_texts[0].strip(), 0) == len(arg_texts[0].strip()) - 1 \
+            else []
+        components = [_side(a, st) for a in (tuple_parts if len(tuple_parts) > 1 else arg_texts)] \
+            if len(tuple_parts) > 1 or len(arg_texts) > 1 else None
+        arg = _side(arg_texts[0], st) if components is None else None
+    finally:
+        st.notation = saved
+    entry_name = _entry_name(st)
+    if fname == "softmax":
+        fresh = ops.fresh_index(" ".join(arg_texts) + " " + index_text, {index_text})
+        return ops.softmax_entry(components, arg, index, vectors=vectors, entry_name=entry_name, fresh=fresh,
+                                 size_of=lambda v: _size_symbol(v, st))
+    if components is not None:
+        raise ParseError(f"an entry of {plain} of several arguments is not supported")
+    if fname in ops.ELEMENTWISE:
+        return ops.elementwise_entry(fname, arg, index, vectors=vectors, entry_name=entry_name)
+    if fname in ("sigma_symbol",) or fname in NAMED.values():
+        raise ParseError(f"an entry of {plain}(...) is not supported")
+    # any other function: its component function f_i, applied to the argument
+    name = _safe_name(f"{plain}_{{{index_text}}}", st.names, st.rw.labels)
+    return sp.Function(name)(arg)
+
+
+def _plain_size(d: Any) -> Any:
+    return sp.Symbol(d.name) if isinstance(d, sp.Symbol) else d
+
+
+def _size_symbol(vector: str, st: _State) -> sp.Symbol:
+    """The size of a vector the notes do not declare: checked at several sizes."""
+    name = f"size_{vector}"
+    st.names.setdefault(name, rf"\mathrm{{size}}({st.names.get(vector, _latex_name(vector, {}))})")
+    return sp.Symbol(name, integer=True, positive=True)
 
 
 def _index(code: str) -> int:
@@ -713,6 +821,15 @@ def _function(call: Any, st: _State) -> Any:
     args = call.args
     if plain in _NORM_FUNCTIONS:
         return norm(plain, list(args))
+    if plain in ("ZZmaxover", "ZZminover") and len(args) == 4:
+        return series.extremum(plain[2:5], args, _indexed_in_sum)
+    if plain in ("ZZargmin", "ZZargmax") and len(args) == 2:
+        return series.argopt(plain[-3:], args[0], args[1])
+    if plain in ("tr", "Tr", "trace") and len(args) == 1:
+        if is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
+            return sp.Trace(args[0])
+        if not (isinstance(args[0], sp.Symbol) and args[0].name.startswith("MX")):  # else: the matrix step builds it
+            raise ParseError("a trace needs a square matrix: give its entries or its shape")
     if plain == "det":
         if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
             return sp.Determinant(args[0])
@@ -799,6 +916,11 @@ def display(expr: Any, names: Mapping[str, str]) -> str:
                     head = f"{{{head}}}^{{{exp}}}"
                 return r"%s\left(%s\right)" % (head, ", ".join(self._print(a) for a in e.args))
             return super()._print_Function(e, exp)
+
+        def _print_ArgOpt(self, e: Any) -> str:
+            lam, sign = e.args
+            op = r"\arg\max" if sign == 1 else r"\arg\min"
+            return r"%s_{%s} %s" % (op, self._print(lam.variables[0]), self._print(lam.expr))
 
         def _print_Subs(self, e: Any) -> str:
             inner, (var,), (point,) = e.args[0], e.args[1], e.args[2]

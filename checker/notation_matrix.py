@@ -59,6 +59,8 @@ def extract_blocks(text: str, blocks: Blocks) -> str:
     out.append(text[i:])
     s = "".join(out)
     # \det\begin{pmatrix}..\end{pmatrix}: a call, so that the determinant applies to the block
+    s = re.sub(r"\\(?:operatorname\*?|mathrm|text)\s*\{\s*(tr|Tr|trace)\s*\}\s*\\mathrm\{(BLK[a-z]{3})\}",
+               r"\\mathrm{\1}(\\mathrm{\2})", s)  # a trace of a block, as a call
     return re.sub(r"\\det\s*\\mathrm\{(BLK[a-z]{3})\}", r"\\det(\\mathrm{\1})", s)
 
 
@@ -195,6 +197,8 @@ def mark(text: str, shapes: Mapping[str, tuple[Any, Any]], matrix_blocks: set[st
     return "".join(out)
 
 
+#: The names of the trace as the notation layer spells them (``\\operatorname{tr}``, ``\\mathrm{Tr}``).
+TRACE_NAMES = frozenset({"tr", "Tr", "trace", "math{tr}", "math{Tr}", "math{trace}"})
 _IDENTITY = sp.Symbol("MXidentity")
 _HADAMARD = sp.Symbol("MXhadamard")
 
@@ -278,6 +282,10 @@ def rebuild(e: Any, table: Table, values: Mapping[str, Any], shapes: Mapping[str
         if len(args) == 1 and is_matrix(args[0]):
             return sp.Determinant(args[0])
         raise MatrixError("det needs a square matrix")
+    if type(e).__name__ in TRACE_NAMES:
+        if len(args) == 1 and is_matrix(args[0]) and args[0].shape[0] == args[0].shape[1]:
+            return sp.Trace(args[0])
+        raise MatrixError("a trace needs a square matrix")
     if isinstance(e, sp.core.function.AppliedUndef) and not any(a is _IDENTITY or a is _HADAMARD for a in args):
         return e.func(*args)  # J(w): a function of a vector, which the notes may define
     if any(is_matrix(a) or a is _IDENTITY or a is _HADAMARD for a in args):

@@ -30,7 +30,7 @@ REFUSED = [
     (re.compile(r"\\begin\{(cases|matrix|pmatrix|bmatrix|vmatrix|Vmatrix|array)\}"),
      "this matrix environment is not supported"),
     (re.compile(r"\\arg\s*\\?(max|min)|\\(operatorname\*?|mathrm)\{arg\s*(max|min)\}|\\mathrm\{argm(ax|in)\}"),
-     "argmax/argmin are not supported"),
+     "argmax/argmin are read only over one scalar variable, with no domain under the operator"),
     (re.compile(r"\\odot|\\otimes|\\circ(?![A-Za-z])"),
      "elementwise and tensor products need the shapes of the matrices"),
     (re.compile(r"\\nabla"), "gradients ∇ need the variables they are taken in"),
@@ -46,7 +46,8 @@ REFUSED = [
     (re.compile(r"(?<![A-Za-z\\])[A-Z]\s*\^\s*\{\s*-\s*1\s*\}"), "matrix inverses need the shapes of the matrices"),
     (re.compile(r"\\mathrm\{det\}(?!\s*\(\s*\\mathrm\{MX)"),
      "a determinant needs a matrix: give its entries or its shape"),
-    (re.compile(r"\\(cdots|ldots|dots|vdots|ddots)"), "an ellipsis (\\cdots) is not a formula that can be read"),
+    (re.compile(r"\\(cdots|ldots|dots|vdots|ddots)"), "an ellipsis (\\cdots) whose terms do not follow a pattern inferred from the first and the last "
+     "term is not read; write the sum or product with \\sum or \\prod"),
     (re.compile(r"\(\s*\\cdot\s*\)"), "a function applied to a dot (f(·)) names the function, it is not a formula"),
     (re.compile(r"\\(mapsto|rightarrow|leftarrow|Rightarrow|implies|iff|gets)(?![A-Za-z])"),
      "an arrow (a map, an update, an implication) is not an equation that can be checked"),

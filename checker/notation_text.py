@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from checker.notation_ops import ENTRY, bold_names, entry_calls, indicators
+from checker.notation_series import argopts, ellipses, extrema, limits_and_braces
+
 #: Single letters read as functions when followed by "(" (others multiply: a(b+c)).
 FUNCTION_LETTERS = frozenset("fghJLPpqFGHsS")
 #: Words read as one name (an acronym is one quantity: TP is not T·P).
@@ -25,7 +28,7 @@ _PROSE = re.compile(r"\s|^(for|where|if|and|or|with|when|otherwise|else|all|each
 _LATEX_FUNCTIONS = ("arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh", "sinh", "cosh", "tanh", "exp",
                     "arcsin", "arccos", "arctan", "sin", "cos", "tan", "sec", "csc", "cot")
 _SPACING = re.compile(r"\\(left|right|big|Big|bigg|Bigg)(?![A-Za-z])|\\displaystyle|\\textstyle|\\limits"
-                      r"|\\[,;:! ]|\\q?quad\b|~")
+                      r"|\\[,;:!> ]|\\q?quad\b|~")
 
 
 def matching(s: str, open_at: int, opener: str = "(", closer: str = ")") -> int:
@@ -67,6 +70,10 @@ class Rewrites:
 
     labels: dict[str, str] = field(default_factory=dict)
     numbers: list[str] = field(default_factory=list)
+    #: conditions of indicators (``\\mathrm{INDaaa}``), entries of calls (call number → index), bold names
+    indicators: list[str] = field(default_factory=list)
+    entries: dict[int, str] = field(default_factory=dict)
+    bold: set[str] = field(default_factory=set)
     choices: frozenset[str] = frozenset()
     found: set[str] = field(default_factory=set)
 
@@ -82,8 +89,13 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     rw = rw if rw is not None else Rewrites()
     s = text.replace("&", " ").replace("\\\\", " ")
     s = re.sub(r"\\+\s*$", "", s)  # a stray backslash left by kramdown's \\( ... \\) inline math
+    s = indicators(s, rw.indicators)  # before the spacing: [\![ c ]\!] loses its \! there
+    s = limits_and_braces(s)
     s = _SPACING.sub(" ", s)
     s = rewrite_probability(s, rw.labels)
+    rw.bold |= bold_names(s)
+    s = ellipses(s)
+    s = argopts(s)
     s = decimals(s, rw)
     s = re.sub(r"\\(?:stackrel|overset)\s*\{(?:[^{}]|\{[^{}]*\})*\}\s*\{\s*=\s*\}"
                r"|\\triangleq|\\doteq|\\coloneqq|\\eqqcolon", "=", s)
@@ -118,12 +130,16 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     # x^{(i)} is a sample index (e^{(x+y)} is a power)
     s = re.sub(r"(?<![\\A-Za-z]e)(?<!^e)\^\s*\{\s*\(\s*([A-Za-z]?[0-9]*|[0-9]+|[A-Za-z]\s*[+-]\s*[0-9]+)\s*\)\s*\}",
                lambda m: rf"_{{ZZS{m.group(1).replace(' ', '')}}}" if m.group(1) else m.group(0), s)
+    s = _labelled_entries(s, rw)
     # ∂L/∂w written inline with a slash: the same derivative as \frac{∂L}{∂w}
     s = re.sub(rf"\\partial\s*({_DNAME})\s*/\s*\\partial\s*({_DNAME})",
                lambda m: rf"\frac{{\partial {m.group(1)}}}{{\partial {m.group(2)}}}", s)
     s = re.sub(r"\\partial_\s*(\{[^{}]*\}|[A-Za-z])",
                lambda m: rf"\frac{{\partial}}{{\partial {m.group(1).strip('{}')}}}", s)  # ∂_w f
+    s = extrema(s)
     s = sums(s)
+    # a one-letter upper bound is braced: the parser reads ``^d \mathrm{..}`` as a differential
+    s = re.sub(r"(\\(?:sum|prod)\s*_\s*\{[^{}]*\}\s*\^\s*)([A-Za-z0-9])(?![A-Za-z0-9])", r"\1{\2}", s)
     s = re.sub(r"\\gamma(?![A-Za-z])", r"\\mathrm{ZZgamma}", s)  # γ is a symbol, not Euler's constant
     s = re.sub(r"\\det(?![A-Za-z])", r"\\mathrm{det}", s)
     for w in WORDS:
@@ -134,7 +150,8 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
     if sigma_is_sigmoid and re.search(r"\\sigma\s*\(", s) and re.search(r"\\sigma(?![A-Za-z])(?!\s*\()", s):
         rw.found.add("sigmoid")  # σ(x) is the sigmoid, yet σ is also a plain symbol here: σ·x is a reading
     s = expectations(s)
-    s = force_calls(s, calls, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions)
+    s = entry_calls(s)
+    s = force_calls(s, calls, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions, entries=rw.entries)
     s = operator_arguments(s, rw)
     s = s.strip()
     return re.sub(r"(\s|,|\.|;|:|\\[,;.!])+$", "", s)
@@ -143,6 +160,24 @@ def prepare(text: str, calls: list[tuple[str, list[str]]], *, log_base: str, sig
 #: A name as written after a ∂ (``\\partial w_1``, ``\\partial \\mathrm{yQQhat}``, ``\\partial \\sigma^2``).
 _DNAME = (r"(?:\{[^{}]*\}|\\mathrm\{[^{}]*\}|\\?[A-Za-z]+)(?:\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?"
           r"(?:\s*\^\s*(?:\{\s*\d\s*\}|\d))?")
+
+
+_LABELLED_ENTRY = re.compile(r"(?<![A-Za-z\\])(\\?[A-Za-z]+)_\{ZZ([SL])([A-Za-z0-9+\-]+)\}(?=\s*_)")
+
+
+def _labelled_entries(s: str, rw: Rewrites) -> str:
+    """``w^{(2)}_k``, ``W^{[l]}_{ij}``: an entry of a labelled name. The label joins the name
+    (``w_S2``, as ``w^{(2)}`` alone is named) so that the entry's subscript is its only one."""
+    def one(m: re.Match[str]) -> str:
+        base = m.group(1).lstrip("\\")
+        if m.group(1).startswith("\\") and base in _NOT_NAMES:
+            return m.group(0)
+        sup = m.group(3).replace("+", "p").replace("-", "m")
+        inner = f"{base}QQ{m.group(2)}{sup}"
+        brackets = "({})" if m.group(2) == "S" else "[{}]"
+        rw.labels.setdefault(inner, f"{m.group(1)}^{{{brackets.format(m.group(3))}}}")
+        return rf"\mathrm{{{inner}}}"
+    return _LABELLED_ENTRY.sub(one, s)
 
 
 def _label(rw: Rewrites, inner: str, m: re.Match[str]) -> str:
@@ -409,12 +444,14 @@ def arguments(inner: str) -> list[str]:
 
 
 def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid: bool,
-                functions: frozenset[str]) -> str:
+                functions: frozenset[str], entries: dict[int, str] | None = None) -> str:
     """``NAME(args)`` → a placeholder ``\\mathrm{FNCaaa}``; `store` gets (NAME, [arg, ...]).
 
     The parser reads ``f(x+y)`` as a product and splits a call's arguments at every comma
     (so ``f(g(x, y))`` fails): each call of a function name is cut out, its arguments are
-    parsed on their own, and the call is rebuilt after parsing (`checker.notation`).
+    parsed on their own, and the call is rebuilt after parsing (`checker.notation`). With
+    `entries`, an entry of the call's value (``f(x)_i``) is taken with the call: `entries` gets
+    the call's number and the index.
     """
     out, i = [], 0
     for m in _CALLEE.finditer(s):
@@ -429,13 +466,17 @@ def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid:
         close = matching(s, open_at)
         if close < 0:
             continue
-        args = [force_calls(a, store, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions)
+        args = [force_calls(a, store, sigma_is_sigmoid=sigma_is_sigmoid, functions=functions, entries=entries)
                 for a in arguments(s[open_at + 1:close])]
         if not args:
             continue
         store.append((name, args))
         out.append(s[i:m.start()] + rf" \mathrm{{FNC{_code(len(store) - 1)}}} ")
         i = close + 1
+        entry = ENTRY.match(s, i) if entries is not None else None
+        if entry:
+            entries[len(store) - 1] = entry.group(1) or entry.group(2)
+            i = entry.end()
     out.append(s[i:])
     return "".join(out)
 

@@ -28,6 +28,8 @@ from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _
                                    SubstitutionError, _opaque_derivative, _Row, _rows, _running_text,
                                    read_sides, _substitute, _undefined_functions,
                                    value_of)
+from checker.notation_ops import loose_entry
+from checker.notation_series import NEAR, stationary_everywhere
 from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined
 from checker.shapes import hidden_dependence, shape_clash, value_shape
@@ -44,7 +46,7 @@ from checker.events import with_values as event_values
 from checker.information import claim_for as information_claim
 from checker.information import distributions_in, fixed_distributions, is_information_call
 from checker.randomvars import claims_for, random_variables
-from checker.claims import Approximation, Identity
+from checker.claims import Approximation, Identity, Property
 from checker.results import Result
 from checker.verdict import Method, Status, Verdict
 
@@ -1141,6 +1143,16 @@ def _policy(t: Task) -> Verdict | None:
     if t.mixed:
         return Verdict.inconclusive(f"{t.mixed} is used both as a whole (a vector) and through its entries; "
                                     "vector notation is not read with its entries, so it is not checked")
+    if isinstance(t.claim, Property) and t.claim.statement.has(sp.Symbol(NEAR)) and _stationary(t.claim):
+        return Verdict.inconclusive("the claimed point is stationary, but for some values of the other names "
+                                    "it is not the optimum (it is the other kind, or a saddle); it holds for the "
+                                    "values where the function curves the right way, which the notes may state "
+                                    "in words: declare them (<!-- mathcheck: assume ... -->) to have it checked")
+    loose = loose_entry(t.claim.statement) if isinstance(t.claim, Property) else ""
+    if loose:
+        return Verdict.inconclusive(f"an entry of {spelled(loose, t.spelling)} at a free index is compared with its "
+                                    "entries summed over, and the check does not tie that index to the range of the "
+                                    "sum; it is not checked")
     if t.extent:
         return Verdict.inconclusive(f"where the sum over {t.extent} ends is unclear: terms after it still use the "
                                     f"index {t.extent}; put the summed terms in parentheses to have it checked")
@@ -1153,12 +1165,27 @@ def _policy(t: Task) -> Verdict | None:
     return v
 
 
+def _stationary(claim: Property) -> bool:
+    """`stationary_everywhere` for a failed optimum claim, in a worker within a budget (False when spent)."""
+    from checker.budget import WorkerError, call_with_budget
+    from checker.errors import BudgetSpent
+
+    try:
+        return call_with_budget(stationary_everywhere, claim.statement, claim.assumptions, claim.sizes,
+                                timeout=5.0, what="checking that the claimed optimum is stationary")
+    except (BudgetSpent, WorkerError):
+        return False
+
+
 def _wrong_message(t: Task, v: Verdict) -> str:
     kind = t.claim.kind if t.claim is not None else t.kind
     if kind == "derivative":
         text = "the claimed derivative disagrees with finite differences of the function"
     elif kind == "approximation":
         text = v.reason or "the value does not round to the stated digits"
+    elif isinstance(t.claim, Property) and t.claim.statement.has(sp.Symbol(NEAR)):
+        text = (f"the claimed point is not the optimum: a point near it does better ({NEAR} moves it by that "
+                "fraction of a tenth of its size, 1 + |point|)")
     elif t.chain is not None and t.kind == "chain-step":
         text = f"step {t.step} does not follow from the step before"
     else:

@@ -24,6 +24,8 @@ from checker.claims import DerivativeClaim, Identity, Property
 from checker.information import is_information_call
 from checker.notation import Notation, ParseError, parse_latex
 from checker.notation_rules import split_relations
+from checker.notation_ops import unify_sizes
+from checker.notation_series import ArgOpt, extremum_bounds, optimum_claim
 from checker.notes import Directive, Equation
 from checker.shapes import value_shape
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
@@ -362,6 +364,7 @@ def _replace_symbols(e: sp.Basic, mapping: dict[sp.Symbol, Any]) -> sp.Basic:
 
 def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tuple[int, ...]], ...]]:
     """Symbolic sum bounds and matrix sizes become integer size symbols instantiated at SUM_SIZES."""
+    exprs = unify_sizes(*exprs)
     bounds: set[sp.Symbol] = set()
     for e in exprs:
         if isinstance(e, sp.Basic):
@@ -370,6 +373,7 @@ def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tupl
                     bounds |= {b for b in (lo.free_symbols | hi.free_symbols) if isinstance(b, sp.Symbol)}
             # matrices of symbolic size (from the notes' declarations) are instantiated likewise
             bounds |= {d for m in e.atoms(sp.MatrixSymbol) for d in m.shape if isinstance(d, sp.Symbol)}
+            bounds |= extremum_bounds(e)  # \max_j z_j runs over a size as a sum does
     if not bounds:
         return exprs, ()
     mapping = {b: sp.Symbol(b.name, integer=True, positive=True) for b in bounds}
@@ -408,10 +412,28 @@ def _integers(e: Any, names: set[str]) -> Any:
     return e.xreplace(mapping) if mapping else e
 
 
+def _entries_alike(lhs: Any, rhs: Any, ctx: Context) -> tuple[Any, Any]:
+    """An entry written ``y_i`` on one side and ``y[i]`` on the other (a vector summed over there):
+    the same entry on both."""
+    from checker.notes_sequences import as_terms
+
+    labels = {str(b.label) for e in (lhs, rhs) if isinstance(e, sp.Basic) for b in e.atoms(sp.IndexedBase)}
+    if not labels:
+        return lhs, rhs
+    return as_terms(lhs, ctx.spelling, labels), as_terms(rhs, ctx.spelling, labels)
+
+
 def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
     assumptions = tuple(_realify(_integers(a, ctx.integers)) for a in ctx.assumptions)
     lhs, rhs = _integers(lhs, ctx.integers), _integers(rhs, ctx.integers)
+    lhs, rhs = _entries_alike(lhs, rhs, ctx)
     (lhs, rhs), sizes = _sizes_of(_realify(lhs), _realify(rhs))
+    if relation == "=" and (isinstance(lhs, ArgOpt) or isinstance(rhs, ArgOpt)):
+        optimum = optimum_claim(*((lhs, rhs) if isinstance(lhs, ArgOpt) else (rhs, lhs)))
+        if optimum is None:
+            return None
+        statement, near = optimum
+        return Property(statement=statement, assumptions=assumptions + near, sizes=sizes)
     if relation == "=":
         if isinstance(lhs, sp.Derivative) and not rhs.has(sp.Derivative) and len(set(lhs.variables)) == len(lhs.variables) == 1 \
                 and not lhs.expr.has(AppliedUndef) and not sizes:

@@ -25,6 +25,7 @@ import sympy as sp
 
 from checker.claims import DerivativeClaim, Identity, Property
 from checker.notation import _RESERVED
+from checker.notation_series import NEAR
 from checker.notation_rules import split_relations
 
 #: Words just before a display that give a defined name a new meaning ("the loss becomes").
@@ -223,7 +224,8 @@ def _free(claim: Any, integers: bool = False) -> set[sp.Symbol]:
         if isinstance(e, sp.Basic):
             for s in e.atoms(sp.Sum, sp.Product):
                 bound |= {lim[0] for lim in s.limits}
-    return {s for s in out if s not in sizes and s not in bound and (integers or not s.is_integer)}
+    return {s for s in out if s not in sizes and s not in bound and (integers or not s.is_integer)
+            and s.name != NEAR}  # the step away from a claimed optimum is no value of the notes
 
 
 def _retyped(claim: Any, symbols: set[sp.Symbol], **assumptions: bool) -> Any:

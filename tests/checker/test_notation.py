@@ -162,10 +162,10 @@ def test_sigma_can_mean_a_standard_deviation():
     (r"\det(A)", "determinant needs a square matrix"),
     (r"\mathbb{E}_{x}[x]", "named distribution"),
     (r"\mathbb{E}_{x \sim \mathcal{N}(0, 1)}[x]", "distributions are not supported"),
-    (r"\mathrm{softmax}(o)_j", "entry of a function's value"),
-    (r"x_1 + \cdots + x_n", "ellipsis"),
+    (r"\sigma(W x + b)_i", "are vectors is not known"),
+    (r"1 + \gamma + \gamma^2 + \ldots", "ellipsis"),
     (r"P(y = 1 \mid x)", "not supported"),
-    (r"\arg\max_x f(x)", "argmax"),
+    (r"\arg\max_{\mathbf{x}} f(\mathbf{x})", "argmax"),
     (r"= x", "missing one of its sides"),
 ])
 def test_what_cannot_be_read_with_confidence_is_refused(latex, needle):
