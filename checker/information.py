@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,6 +38,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.claims import Identity, Property
+from checker.randomvars import RANDOM_NAME, RELATIONS, NotApplicable
 
 #: Functions of information theory, with the names the notation layer gives them.
 INFORMATION = frozenset({"H", "H_given", "MI", "KL"})
@@ -51,13 +51,7 @@ DEFAULT_JOINT = "p"
 #: Suffix of a conditional, as `checker.notation_probability` spells it.
 GIVEN = "_given"
 
-_RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
-_RANDOM = re.compile(r"^[A-Z](?:_[A-Za-z0-9]+)?$")
 _OPAQUE = (sp.Derivative, sp.Integral, sp.Product, sp.Limit, sp.Indexed, sp.MatrixExpr, sp.Subs, sp.Piecewise)
-
-
-class _NotApplicable(Exception):
-    """The equation has no reading on finite distributions."""
 
 
 def _fname(call: Any) -> str:
@@ -65,7 +59,7 @@ def _fname(call: Any) -> str:
 
 
 def _is_random(e: Any) -> bool:
-    return isinstance(e, sp.Symbol) and bool(_RANDOM.match(e.name))
+    return isinstance(e, sp.Symbol) and bool(RANDOM_NAME.match(e.name))
 
 
 def _variable_of(rv: sp.Symbol) -> str:
@@ -151,7 +145,7 @@ class _Space:
         """The probability under d that its variables in `at` take those atoms."""
         variables = self.joints[d]
         if any(v not in variables for v in at):
-            raise _NotApplicable(f"{d} is not a distribution of {sorted(at)}")
+            raise NotApplicable(f"{d} is not a distribution of {sorted(at)}")
         total = sp.Add(*(w for atom, w in self.weights[d].items()
                          if all(atom[variables.index(v)] == i for v, i in at.items())))
         return total / self.totals[d]
@@ -176,10 +170,10 @@ class _Reader:
 
     def _joint_of(self, rvs: Sequence[Any]) -> tuple[str, list[str]]:
         if not rvs or not all(_is_random(a) for a in rvs):
-            raise _NotApplicable("not random variables")
+            raise NotApplicable("not random variables")
         variables = [_variable_of(a) for a in rvs]
         if len(set(variables)) != len(variables):
-            raise _NotApplicable("a random variable twice")
+            raise NotApplicable("a random variable twice")
         return DEFAULT_JOINT, variables
 
     def _call(self, call: AppliedUndef, env: dict[str, int]) -> sp.Expr:
@@ -190,7 +184,7 @@ class _Reader:
                 d = args[0].name
                 other = args[1].name if len(args) == 2 else None
                 if other is not None and space.joints[other] != space.joints[d]:
-                    raise _NotApplicable("cross-entropy of distributions of different variables")
+                    raise NotApplicable("cross-entropy of distributions of different variables")
                 return space.entropy(d, space.joints[d], other)
             d, variables = self._joint_of(args)
             return space.entropy(d, variables)
@@ -199,7 +193,7 @@ class _Reader:
             return space.entropy(d, variables) - space.entropy(d, variables[1:])
         if name == "MI":
             if len(args) != 2:
-                raise _NotApplicable("I of more than two")
+                raise NotApplicable("I of more than two")
             d, (a, b) = self._joint_of(args)
             return space.entropy(d, [a]) + space.entropy(d, [b]) - space.entropy(d, [a, b])
         if name == "KL":
@@ -207,32 +201,32 @@ class _Reader:
         base = name.removesuffix(GIVEN)
         if base in self.distributions:
             if not args or not all(isinstance(a, sp.Symbol) and a.name in env for a in args):
-                raise _NotApplicable(f"{name} applied to something other than a summed variable")
+                raise NotApplicable(f"{name} applied to something other than a summed variable")
             at = {a.name: env[a.name] for a in args}
             if len(at) != len(args):
-                raise _NotApplicable("a variable twice")
+                raise NotApplicable("a variable twice")
             joint = space.marginal(base, at)
             if name == base:
                 return joint
             if len(args) < 2:
-                raise _NotApplicable("a conditional without a condition")
+                raise NotApplicable("a conditional without a condition")
             return joint / space.marginal(base, {a.name: env[a.name] for a in args[1:]})
-        raise _NotApplicable(f"{name} is not known")
+        raise NotApplicable(f"{name} is not known")
 
     def _kl(self, args: Sequence[Any], env: dict[str, int]) -> sp.Expr:
         if len(args) != 2:
-            raise _NotApplicable("KL of more than two")
+            raise NotApplicable("KL of more than two")
         f, g = args
         space = self.space
         if all(isinstance(a, sp.Symbol) and a.name in self.distributions for a in args):
             d, e = f.name, g.name
             if space.joints[d] != space.joints[e]:
-                raise _NotApplicable("KL of distributions of different variables")
+                raise NotApplicable("KL of distributions of different variables")
             return space.entropy(d, space.joints[d], e) - space.entropy(d, space.joints[d])
         free = {s.name for a in args for s in a.free_symbols if isinstance(s, sp.Symbol)}
         variables = sorted(v for v in free if v in space.sizes and v not in env)
         if not variables or free - set(variables) - set(env):
-            raise _NotApplicable("KL of expressions that are not in the summed variables")
+            raise NotApplicable("KL of expressions that are not in the summed variables")
         terms = []
         for at in space.atoms_of(variables):
             inner = {**env, **at}
@@ -243,7 +237,7 @@ class _Reader:
     def read(self, e: Any, env: dict[str, int]) -> Any:
         if isinstance(e, sp.Sum):
             if not _placeholder_sum(e):
-                raise _NotApplicable("a sum with bounds")
+                raise NotApplicable("a sum with bounds")
             variables = [v.name for v, _, _ in e.limits]
             return sp.Add(*(self.read(e.function, {**env, **at}) for at in self.space.atoms_of(variables)))
         if isinstance(e, AppliedUndef):
@@ -252,10 +246,10 @@ class _Reader:
             if e.name in env:
                 return sp.Symbol(f"{e.name}__at{env[e.name]}", real=True)
             if e.name in self.space.sizes or e.name in self.distributions or _is_random(e):
-                raise _NotApplicable(f"{e.name} outside a sum or a distribution")
+                raise NotApplicable(f"{e.name} outside a sum or a distribution")
             return e
         if isinstance(e, _OPAQUE) or getattr(e, "is_Matrix", False):
-            raise _NotApplicable("cannot be evaluated atom by atom")
+            raise NotApplicable("cannot be evaluated atom by atom")
         if not isinstance(e, sp.Basic) or not e.args:
             return e
         return e.func(*(self.read(a, env) for a in e.args))
@@ -340,7 +334,7 @@ def finite_reading(sides: Sequence[Any], *, distributions: Iterable[str] = (), i
     reader = _Reader(space, set(joints))
     try:
         read = [reader.read(s, {}) for s in sides]
-    except (_NotApplicable, KeyError):
+    except (NotApplicable, KeyError):
         return None
     constants = [{s.name for s in r.free_symbols if isinstance(s, sp.Symbol) and "__" not in s.name} for r in read]
     if any(c != constants[0] for c in constants):
@@ -429,13 +423,13 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str]
 
     `relation` is ``"="`` (an `Identity`) or ``"<"``, ``"<="``, ``">"``, ``">="`` (a `Property`).
     """
-    if relation != "=" and relation not in _RELATIONS:
+    if relation != "=" and relation not in RELATIONS:
         return None
     normal = named_kl(lhs, rhs)
     if normal is not None:
         if relation == "=":
             return Identity(lhs=normal[0], rhs=normal[1])
-        return Property(statement=_RELATIONS[relation](normal[0], normal[1], evaluate=False))
+        return Property(statement=RELATIONS[relation](normal[0], normal[1], evaluate=False))
     read = finite_reading((lhs, rhs), distributions=distributions, independent=independent)
     if read is None:
         return None
@@ -445,7 +439,7 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str]
                   and {s.name for s in a.free_symbols} <= names)
     if relation == "=":
         return Identity(lhs=left, rhs=right, assumptions=given)
-    statement = _RELATIONS[relation](left, right, evaluate=False)
+    statement = RELATIONS[relation](left, right, evaluate=False)
     if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
         return None
     return Property(statement=statement, assumptions=given)

@@ -61,12 +61,12 @@ SUFFIX = "__at"
 #: Relations `claims_for` reads, as the notes reader names them.
 RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
 
-_RANDOM_NAME = re.compile(r"^[A-Z](?:_[A-Za-z0-9]+)?$")
+RANDOM_NAME = re.compile(r"^[A-Z](?:_[A-Za-z0-9]+)?$")
 #: Constructs an argument may not contain: they cannot be evaluated atom by atom.
 _OPAQUE = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Limit, sp.Indexed, sp.MatrixExpr, sp.Subs)
 
 
-class _NotApplicable(Exception):
+class NotApplicable(Exception):
     """The equation has no reading on finite distributions."""
 
 
@@ -83,7 +83,7 @@ def _basic(side: Any) -> sp.Basic:
         return side
     if isinstance(side, (int, float)) and not isinstance(side, bool):
         return sp.Integer(side) if isinstance(side, int) else sp.Float(side)
-    raise _NotApplicable(f"not a SymPy expression: {type(side).__name__}")
+    raise NotApplicable(f"not a SymPy expression: {type(side).__name__}")
 
 
 def random_variables(sides: Iterable[Any], declared: Iterable[sp.Symbol | str] = ()) -> set[sp.Symbol]:
@@ -103,7 +103,7 @@ def random_variables(sides: Iterable[Any], declared: Iterable[sp.Symbol | str] =
         for op in side.atoms(AppliedUndef):
             if _is_operator(op):
                 found |= {s for a in op.args for s in a.free_symbols
-                          if isinstance(s, sp.Symbol) and _RANDOM_NAME.match(s.name)}
+                          if isinstance(s, sp.Symbol) and RANDOM_NAME.match(s.name)}
     return found
 
 
@@ -153,14 +153,14 @@ class _Reader:
     def _value(self, op: AppliedUndef) -> sp.Expr:
         name = op.func.__name__
         if len(op.args) != OPERATORS[name]:
-            raise _NotApplicable(f"{name} with {len(op.args)} arguments")
+            raise NotApplicable(f"{name} with {len(op.args)} arguments")
         for arg in op.args:
             random = any(isinstance(s, sp.Symbol) and s.name in self.names for s in arg.free_symbols)
             if arg.free_symbols and not random:
-                raise _NotApplicable(f"{name}({arg}) has no random variable")
+                raise NotApplicable(f"{name}({arg}) has no random variable")
             if arg.has(*_OPAQUE) or any(not _is_operator(f) for f in arg.atoms(AppliedUndef)) \
                     or getattr(arg, "is_Matrix", False) or not arg.is_commutative:
-                raise _NotApplicable(f"{name}({arg}) cannot be evaluated atom by atom")
+                raise NotApplicable(f"{name}({arg}) cannot be evaluated atom by atom")
         mean = self.dist.mean
         if name == "E":
             return mean(op.args[0])
@@ -224,7 +224,7 @@ def finite_reading(sides: Sequence[Any], rvs: Iterable[sp.Symbol | str], *, atom
     try:
         exprs = [_basic(s) for s in sides]
         given = [_basic(a) for a in assumptions]
-    except _NotApplicable:
+    except NotApplicable:
         return None
     if not names or any(getattr(e, "is_Matrix", False) or e.has(sp.MatrixExpr) for e in exprs):
         return None
@@ -249,7 +249,7 @@ def finite_reading(sides: Sequence[Any], rvs: Iterable[sp.Symbol | str], *, atom
     try:
         read = [reader.read(e) for e in exprs]
         read_given = [reader.read(a) for a in given]
-    except _NotApplicable:
+    except NotApplicable:
         return None
     if any(s.name in names for e in read for s in e.free_symbols if isinstance(s, sp.Symbol)):
         return None  # a random variable outside E, Var and Cov
@@ -301,4 +301,4 @@ def claims_for(lhs: Any, rhs: Any, relation: str, rvs: Iterable[sp.Symbol | str]
     return claims
 
 
-__all__ = ["ATOM_COUNTS", "OPERATORS", "RELATIONS", "SUFFIX", "claims_for", "finite_reading", "random_variables"]
+__all__ = ["ATOM_COUNTS", "OPERATORS", "RANDOM_NAME", "RELATIONS", "SUFFIX", "NotApplicable", "claims_for", "finite_reading", "random_variables"]
