@@ -28,7 +28,7 @@ from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _
                                    SubstitutionError, _opaque_derivative, _Row, _rows, _running_text,
                                    read_sides, _substitute, _undefined_functions,
                                    value_of)
-from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
+from checker.notes_sequences import Family, as_terms, at_indices, entry_products, entry_variables, loose_entry, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined
 from checker.shapes import hidden_dependence, shape_clash, value_shape
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,
@@ -500,6 +500,7 @@ class Plan:
                 {str(x.label) for x in one.atoms(sp.IndexedBase)}
             for name in mine - names_other:
                 if name in seen or name in ctx.definitions or name in ctx.values or name in ctx.families \
+                        or (term_of(name, ctx.spelling) or ("",))[0] in ctx.families \
                         or is_prime_variable(sp.Symbol(name)):
                     continue
                 out.append(spelled(name, ctx.spelling))
@@ -551,6 +552,7 @@ class Plan:
         e = as_terms(e, ctx.spelling, set(ctx.families) | (summed or set()))
         if not ctx.families:
             return e
+        e = entry_products(e, ctx.spelling, set(ctx.families))
         for x in e.atoms(sp.Indexed):
             label = str(x.base.label)
             if label in ctx.families and used is not None:
@@ -614,6 +616,10 @@ class Plan:
         if rel in ("approx", "≈"):
             self._approximation(task, a, b, ctx, stated)
             return
+        # ∂/∂w_j of Σ_k w_k^2 or of ‖w‖²: the derivative with respect to the entry w[j]
+        at_entries = entry_variables(a, b, ctx.spelling)
+        entries = at_entries != (a, b)
+        a, b = at_entries
         clash = shape_clash(a, b) or hidden_dependence(a, b)
         if clash:
             task.fixed, task.kind, task.message = Verdict.inconclusive(clash), "matrix", clash
@@ -659,6 +665,17 @@ class Plan:
             return
         if ctx.normalised:
             claim = normalised(claim, ctx.normalised)
+        if isinstance(claim, Identity) and claim.sizes:
+            loose = loose_entry((claim.lhs, claim.rhs), ctx.spelling)
+            at = at_indices(claim) if not loose else None
+            if at is None and entries:
+                reason = (f"{loose} is written as a name beside the entries it seems to stand for, which are not "
+                          "related to it here" if loose else
+                          "a derivative with respect to an entry of a vector whose index has no range from 1 to a "
+                          "size in the notes") + ", so it is not checked"
+                task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
+                return
+            claim = at or claim
         task.claim = claim
         if not is_chain:
             task.kind = claim.kind

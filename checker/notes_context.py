@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
@@ -394,9 +395,16 @@ def _opaque_derivative(e: Any) -> Any:
         if isinstance(inner, sp.Symbol) or (isinstance(inner, AppliedUndef) and not d.variables[0] in inner.args):
             return d
         if isinstance(inner, sp.Basic) and inner.free_symbols and not inner.has(AppliedUndef) \
-                and not any(v in inner.free_symbols for v in d.variables):
+                and not any(v in inner.free_symbols or _entry_of(v, inner) for v in d.variables):
             return d
     return None
+
+
+def _entry_of(v: Any, e: sp.Basic) -> bool:
+    """Whether `v` is an entry of a vector that `e` contains (w[j] of Σ_k w_k^2)."""
+    if isinstance(v, MatrixElement):  # w[j - 1, 0] of ‖w‖²
+        return v.parent in e.atoms(sp.MatrixSymbol)
+    return isinstance(v, sp.Indexed) and v.base in e.atoms(sp.IndexedBase)
 
 
 def _integers(e: Any, names: set[str]) -> Any:
