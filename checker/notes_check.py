@@ -768,6 +768,8 @@ class Plan:
             a, b = _at_values(a, known), _at_values(b, known)
             task.origins.update({s.name: ctx.origins[s.name] for s in known if s.name in ctx.origins})
         missing = _unknowns(a) | _unknowns(b)
+        if task.used and _about_a_family(a, b, missing, ctx):
+            return a, b  # Σ_{j=1}^{n} A_ij = 1 after A_ij was defined: an identity at every size
         task.evaluation = tuple(sorted(spelled(s.name, ctx.spelling) for s in missing if isinstance(s, sp.Symbol)))
         return a, b
 
@@ -860,6 +862,22 @@ def _unknowns(e: Any) -> set[Any]:
     if not isinstance(e, sp.Basic):
         return set()
     return plain_symbols(e) | {b.label for b in e.atoms(sp.IndexedBase)}
+
+
+def _about_a_family(a: Any, b: Any, missing: set[Any], ctx: Context) -> bool:
+    r"""Whether a claim with a number on one side is about a family of symbolic size rather than a
+    worked number: it sums up to a size the notes name (n, not a range left unwritten), and every
+    name without a value is such a size, a vector whose entries it uses only at letter indices
+    (every vector of that size), or a name the notes gave a domain (``\epsilon > 0``)."""
+    sides = [e for e in (a, b) if isinstance(e, sp.Basic)]
+    sizes = {s for e in sides for total in e.atoms(sp.Sum) for _, _, hi in total.limits
+             for s in hi.free_symbols if not s.name.startswith("size_")}
+    if not sizes & missing:
+        return False
+    entries = [x for e in sides for x in e.atoms(sp.Indexed)]
+    vectors = {x.base.label for x in entries} - {x.base.label for x in entries if any(i.is_number for i in x.indices)}
+    declared = {s.name for r in ctx.assumptions for s in r.free_symbols}
+    return all(s in sizes or s in vectors or getattr(s, "name", "") in declared for s in missing)
 
 
 def _starts(ctx: Context) -> dict[str, Any]:

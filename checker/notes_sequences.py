@@ -39,6 +39,8 @@ class Family:
     body: Any
     recursive: bool
     line: int
+    #: the indices of a family of several (``A_{ij} = ...``); () for one index
+    indices: tuple[sp.Symbol, ...] = ()
 
 
 def term_of(name: str, spelling: dict[str, str]) -> tuple[str, Any] | None:
@@ -61,6 +63,23 @@ def term_of(name: str, spelling: dict[str, str]) -> tuple[str, Any] | None:
     return label, var + off
 
 
+#: ``A_{ij}``, ``A_{i,j}``: an entry at two letter indices (letters that notes use as indices).
+_PAIR = re.compile(r"^\s*(?P<a>[i-np-v])\s*,?\s*(?P<b>[i-np-v])\s*$")
+
+
+def pair_of(name: str, spelling: dict[str, str]) -> tuple[str, tuple[sp.Symbol, sp.Symbol]] | None:
+    """``(label, (i, j))`` of a name written as an entry at two letter indices (``S_{ij}``)."""
+    shown = spelling.get(name, name)
+    m = _SUBSCRIPTED.match(shown)
+    if not m or "_" not in name or not m.group("braced"):
+        return None
+    p = _PAIR.match(m.group("braced"))
+    label = name.rsplit("_", 1)[0]
+    if not p or p.group("a") == p.group("b") or not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", label):
+        return None
+    return label, (sp.Symbol(p.group("a"), integer=True), sp.Symbol(p.group("b"), integer=True))
+
+
 def base(label: str) -> sp.IndexedBase:
     return sp.IndexedBase(sp.Symbol(label, real=True))
 
@@ -78,6 +97,9 @@ def as_terms(e: Any, spelling: dict[str, str], labels: set[str]) -> Any:
         found = term_of(s.name, spelling)
         if found and found[0] in labels:
             mapping[s] = base(found[0])[found[1]]
+        pair = pair_of(s.name, spelling) if not found else None
+        if pair and pair[0] in labels:
+            mapping[s] = base(pair[0])[pair[1]]
     e = e.xreplace(mapping) if mapping else e
     # entries of one vector share one label symbol (real), whatever the parser gave them
     relabel = {b: base(str(b.label)) for b in e.atoms(sp.IndexedBase) if str(b.label) in labels}
@@ -87,6 +109,15 @@ def as_terms(e: Any, spelling: dict[str, str], labels: set[str]) -> Any:
 def family_of(name: str, body: Any, spelling: dict[str, str], line: int) -> Family | None:
     """The family that ``name = body`` defines, when `name` is a subscripted name with a letter
     index (``v_t``, ``p_j``)."""
+    pair = pair_of(name, spelling)
+    if pair is not None and isinstance(body, sp.Basic):  # A_{ij} = e^{S_{ij}} / Σ_k e^{S_{ik}}
+        label = pair[0]
+        indexed = {label} | {q[0] for s in body.free_symbols if (q := pair_of(getattr(s, "name", ""), spelling))}
+        terms = as_terms(body, spelling, indexed)
+        if any(str(x.base.label) == label for x in terms.atoms(sp.Indexed)) or sp.Symbol(label) in terms.free_symbols:
+            return None
+        return Family(label=sp.Symbol(label, real=True), var=pair[1][0], body=terms, recursive=False, line=line,
+                      indices=pair[1])
     found = term_of(name, spelling)
     if not found or not found[1].free_symbols or len(found[1].free_symbols) != 1:
         return None
@@ -142,7 +173,10 @@ def expand(e: Any, families: dict[str, Family], starts: dict[str, Any], depth: i
     mapping = {}
     for x in e.atoms(sp.Indexed):
         fam = families.get(str(x.base.label))
-        if fam is None or len(x.indices) != 1:
+        if fam is not None and fam.indices and len(x.indices) == len(fam.indices):
+            mapping[x] = _fresh_dummies(fam.body).xreplace(dict(zip(fam.indices, x.indices)))
+            continue
+        if fam is None or len(x.indices) != 1 or fam.indices:
             continue
         index = x.indices[0]
         if fam.recursive:
@@ -159,6 +193,20 @@ def expand(e: Any, families: dict[str, Family], starts: dict[str, Any], depth: i
     if not mapping:
         return e
     return expand(e.xreplace(mapping), families, starts, depth + 1, spelling)
+
+
+def _fresh_dummies(e: Any) -> Any:
+    """`e` with the indices of its sums renamed apart, so that an entry's indices put in its place
+    are not captured by them (A_{kj} in a body that sums over k)."""
+    if not isinstance(e, sp.Basic):
+        return e
+
+    def rename(s: Any) -> Any:
+        mapping = {lim[0]: sp.Symbol(f"{lim[0].name}'", **lim[0].assumptions0) for lim in s.limits}
+        limits = [(mapping[lim[0]], *lim[1:]) for lim in s.limits]
+        return type(s)(s.function.xreplace(mapping), *limits)
+
+    return e.replace(lambda x: isinstance(x, (sp.Sum, sp.Product)), rename)
 
 
 def instances(lhs: Any, rhs: Any, families: dict[str, Family], starts: dict[str, Any],

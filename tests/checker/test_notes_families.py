@@ -50,6 +50,38 @@ $$ \frac{\partial \ell}{\partial x_b} = 2 (x_b - c) + 1 $$
 $$ L = \sum_{j} \max(0, 1 - y_{ij} f_j) $$
 
 $$ \frac{\partial L}{\partial f_j} = f_j - y_{ij} $$
+
+# Attention
+
+$$ A_{ij} = \frac{e^{S_{ij}}}{\sum_{k=1}^{n} e^{S_{ik}}} $$
+
+$$ \sum_{j=1}^{n} A_{ij} = 1 $$
+
+$$ \sum_{j=1}^{n} A_{ij} = 2 $$
+
+$$ \sum_{i=1}^{n} A_{ij} = 1 $$
+
+# Batch
+
+For a batch $x_1, x_2$ and a small constant $\epsilon > 0$,
+
+$$ \mu_B = \frac{1}{B} \sum_{b=1}^{B} x_b $$
+
+$$ \sigma_B^2 = \frac{1}{B} \sum_{b=1}^{B} (x_b - \mu_B)^2 $$
+
+$$ \hat{x}_b = \frac{x_b - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} $$
+
+$$ \sum_{b=1}^{B} \hat{x}_b = 0 $$
+
+$$ \frac{1}{B} \sum_{b=1}^{B} \hat{x}_b^2 = 1 $$
+
+# Worked
+
+$$ p_j = \frac{e^{z_j}}{\sum_{k} e^{z_k}} $$
+
+With the scores 1, 2 and 3,
+
+$$ \sum_{j} p_j z_j = 2.58 $$
 """
 
 
@@ -135,3 +167,26 @@ def test_loose_entry():
     y = sp.IndexedBase("y")
     assert loose_entry((y[i, j], sp.Symbol("y_ij")), {"y_ij": "y_{ij}"}) == "y_{ij}"
     assert loose_entry((y[i, j], sp.Symbol("b")), {}) == ""
+
+
+def test_a_family_at_two_indices(results):
+    """A_ij a softmax over j: the rows sum to one (verified), not to two (wrong); the columns sum to
+    one only if the scores are all equal (not wrong: that side condition is named)."""
+    rows = _line(r"$$ \sum_{j=1}^{n} A_{ij} = 1 $$")
+    assert _verdicts(results, rows) == ["verified"]
+    assert _verdicts(results, rows + 2) == ["wrong"]
+    assert _verdicts(results, rows + 4) == ["inconclusive"]
+    assert "holds if" in results[rows + 4][0].message
+
+
+def test_an_identity_over_a_batch_of_symbolic_size_is_not_a_worked_number(results):
+    """x̂ normalised with ε > 0 stated: centred (verified), but not of unit mean square (wrong)."""
+    centred = _line(r"$$ \sum_{b=1}^{B} \hat{x}_b = 0 $$")
+    assert _verdicts(results, centred) == ["verified"]
+    assert _verdicts(results, centred + 2) == ["wrong"]
+
+
+def test_a_worked_number_with_values_in_words_stays_inconclusive(results):
+    line = _line(r"$$ \sum_{j} p_j z_j = 2.58 $$")
+    assert _verdicts(results, line) == ["inconclusive"]
+    assert "worked number" in results[line][0].message
