@@ -26,7 +26,7 @@ from checker.notation import Notation, ParseError, display, is_prime_variable, p
 from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
                                    SubstitutionError, _opaque_derivative, _Row, _rows, _running_text,
-                                   read_sides, _substitute, _undefined_functions,
+                                   power_variables, read_sides, _substitute, _undefined_functions,
                                    value_of)
 from checker.notes_sequences import Family, as_terms, at_indices, entry_products, entry_variables, loose_entry, expand, family_of, instances, says_zero_start, term_of
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined
@@ -616,6 +616,7 @@ class Plan:
         if rel in ("approx", "≈"):
             self._approximation(task, a, b, ctx, stated)
             return
+        a, b = power_variables(a), power_variables(b)  # ∂ℓ/∂σ² of ℓ written in σ
         # ∂/∂w_j of Σ_k w_k^2 or of ‖w‖²: the derivative with respect to the entry w[j]
         at_entries = entry_variables(a, b, ctx.spelling)
         entries = at_entries != (a, b)

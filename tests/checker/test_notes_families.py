@@ -82,6 +82,14 @@ $$ p_j = \frac{e^{z_j}}{\sum_{k} e^{z_k}} $$
 With the scores 1, 2 and 3,
 
 $$ \sum_{j} p_j z_j = 2.58 $$
+
+# Variance
+
+$$ g(\mu, \sigma^2) = -\frac{m}{2} \log \sigma^2 - \frac{1}{2\sigma^2} \sum_{i=1}^{m} (x_i - \mu)^2 $$
+
+$$ \frac{\partial g}{\partial \sigma^2} = -\frac{m}{2\sigma^2} + \frac{1}{2\sigma^4} \sum_{i=1}^{m} (x_i - \mu)^2 $$
+
+$$ \frac{\partial g}{\partial \sigma} = -\frac{m}{\sigma} + \frac{1}{\sigma^2} \sum_{i=1}^{m} (x_i - \mu)^2 $$
 """
 
 
@@ -190,3 +198,12 @@ def test_a_worked_number_with_values_in_words_stays_inconclusive(results):
     line = _line(r"$$ \sum_{j} p_j z_j = 2.58 $$")
     assert _verdicts(results, line) == ["inconclusive"]
     assert "worked number" in results[line][0].message
+
+
+def test_a_function_of_the_variance_differentiated_by_it_and_by_the_deviation(results):
+    """g(μ, σ²) defined in σ: ∂g/∂σ² (σ² as the variable) verified; ∂g/∂σ with 1/σ² for 1/σ³ wrong."""
+    by_variance = _line(r"$$ \frac{\partial g}{\partial \sigma^2} = -\frac{m}{2\sigma^2} + "
+                        r"\frac{1}{2\sigma^4} \sum_{i=1}^{m} (x_i - \mu)^2 $$")
+    assert _verdicts(results, by_variance - 2) == ["defined"]
+    assert _verdicts(results, by_variance) == ["verified"]
+    assert _verdicts(results, by_variance + 2) == ["wrong"]
