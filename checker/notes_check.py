@@ -26,11 +26,12 @@ from checker.notation import Notation, ParseError, display, is_prime_variable, p
 from checker.notes import Directive, Equation
 from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
                                    SubstitutionError, _opaque_derivative, _Row, _rows, _running_text,
-                                   read_sides, _substitute, _undefined_functions,
+                                   power_variables, read_sides, _substitute, _undefined_functions,
                                    value_of)
 from checker.notation_ops import loose_entry
 from checker.notation_series import NEAR, stationary_everywhere
-from checker.notes_sequences import Family, as_terms, expand, family_of, instances, says_zero_start, term_of
+from checker.notes_sequences import (Family, as_terms, at_indices, entry_products, entry_variables, expand, family_of,
+                                     instances, named_entry, says_zero_start, term_of)
 from checker.notes_forms import declaration, entry_derivative, is_matrix, plain_symbols, redefined
 from checker.shapes import hidden_dependence, shape_clash, value_shape
 from checker.notes_policy import (DEFINES_ANEW as _DEFINES_ANEW, PLACEHOLDER, fault_hook, hypothesis as _hypothesis,
@@ -504,6 +505,7 @@ class Plan:
                 {str(x.label) for x in one.atoms(sp.IndexedBase)}
             for name in mine - names_other:
                 if name in seen or name in ctx.definitions or name in ctx.values or name in ctx.families \
+                        or (term_of(name, ctx.spelling) or ("",))[0] in ctx.families \
                         or is_prime_variable(sp.Symbol(name)):
                     continue
                 out.append(spelled(name, ctx.spelling))
@@ -555,6 +557,7 @@ class Plan:
         e = as_terms(e, ctx.spelling, set(ctx.families) | (summed or set()))
         if not ctx.families:
             return e
+        e = entry_products(e, ctx.spelling, set(ctx.families))
         for x in e.atoms(sp.Indexed):
             label = str(x.base.label)
             if label in ctx.families and used is not None:
@@ -618,6 +621,11 @@ class Plan:
         if rel in ("approx", "≈"):
             self._approximation(task, a, b, ctx, stated)
             return
+        a, b = power_variables(a), power_variables(b)  # ∂ℓ/∂σ² of ℓ written in σ
+        # ∂/∂w_j of Σ_k w_k^2 or of ‖w‖²: the derivative with respect to the entry w[j]
+        at_entries = entry_variables(a, b, ctx.spelling)
+        entries = at_entries != (a, b)
+        a, b = at_entries
         clash = shape_clash(a, b) or hidden_dependence(a, b)
         if clash:
             task.fixed, task.kind, task.message = Verdict.inconclusive(clash), "matrix", clash
@@ -663,6 +671,17 @@ class Plan:
             return
         if ctx.normalised:
             claim = normalised(claim, ctx.normalised)
+        if isinstance(claim, Identity) and claim.sizes:
+            loose = named_entry((claim.lhs, claim.rhs), ctx.spelling)
+            at = at_indices(claim) if not loose else None
+            if at is None and entries:
+                reason = (f"{loose} is written as a name beside the entries it seems to stand for, which are not "
+                          "related to it here" if loose else
+                          "a derivative with respect to an entry of a vector whose index has no range from 1 to a "
+                          "size in the notes") + ", so it is not checked"
+                task.fixed, task.kind, task.message = Verdict.inconclusive(reason), "derivative", reason
+                return
+            claim = at or claim
         task.claim = claim
         if not is_chain:
             task.kind = claim.kind
@@ -755,6 +774,8 @@ class Plan:
             a, b = _at_values(a, known), _at_values(b, known)
             task.origins.update({s.name: ctx.origins[s.name] for s in known if s.name in ctx.origins})
         missing = _unknowns(a) | _unknowns(b)
+        if task.used and _about_a_family(a, b, missing, ctx):
+            return a, b  # Σ_{j=1}^{n} A_ij = 1 after A_ij was defined: an identity at every size
         task.evaluation = tuple(sorted(spelled(s.name, ctx.spelling) for s in missing if isinstance(s, sp.Symbol)))
         return a, b
 
@@ -847,6 +868,22 @@ def _unknowns(e: Any) -> set[Any]:
     if not isinstance(e, sp.Basic):
         return set()
     return plain_symbols(e) | {b.label for b in e.atoms(sp.IndexedBase)}
+
+
+def _about_a_family(a: Any, b: Any, missing: set[Any], ctx: Context) -> bool:
+    r"""Whether a claim with a number on one side is about a family of symbolic size rather than a
+    worked number: it sums up to a size the notes name (n, not a range left unwritten), and every
+    name without a value is such a size, a vector whose entries it uses only at letter indices
+    (every vector of that size), or a name the notes gave a domain (``\epsilon > 0``)."""
+    sides = [e for e in (a, b) if isinstance(e, sp.Basic)]
+    sizes = {s for e in sides for total in e.atoms(sp.Sum) for _, _, hi in total.limits
+             for s in hi.free_symbols if not s.name.startswith("size_")}
+    if not sizes & missing:
+        return False
+    entries = [x for e in sides for x in e.atoms(sp.Indexed)]
+    vectors = {x.base.label for x in entries} - {x.base.label for x in entries if any(i.is_number for i in x.indices)}
+    declared = {s.name for r in ctx.assumptions for s in r.free_symbols}
+    return all(s in sizes or s in vectors or getattr(s, "name", "") in declared for s in missing)
 
 
 def _starts(ctx: Context) -> dict[str, Any]:

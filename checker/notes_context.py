@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.core.function import AppliedUndef
 
 from checker.claims import DerivativeClaim, Identity, Property
@@ -324,6 +325,8 @@ def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> 
     """A definition whose body indexes a parameter (``y_j``) applies only to a plain name; a
     definition of scalars does not apply to a vector or a matrix (H(θ) of a number, H(x) of x ∈ ℝⁿ)."""
     labels = {b.label for b in body.atoms(sp.IndexedBase)} if isinstance(body, sp.Basic) else set()
+    if any(_power_parameter(p) and not (isinstance(a, sp.Pow) and a.exp == p.exp) for p, a in zip(params, args)):
+        return False  # ℓ(μ, σ^2) applies at a variance written as a square (s^2), not at any number
     if any(isinstance(p, sp.MatrixSymbol) != isinstance(a, (sp.MatrixBase, sp.MatrixExpr))
            or (isinstance(p, sp.MatrixSymbol) and p.shape != a.shape) for p, a in zip(params, args)):
         return False  # J(w) of a vector w applies to a vector of its shape, not to a number
@@ -333,11 +336,19 @@ def _applicable(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> 
     return all(isinstance(a, sp.Symbol) for p, a in zip(params, args) if p in labels)
 
 
+def _power_parameter(a: Any) -> bool:
+    """``σ^2`` as a parameter (``ℓ(μ, σ^2)``): the function of the variance, written in σ."""
+    return isinstance(a, sp.Pow) and isinstance(a.base, sp.Symbol) and a.exp.is_Integer and a.exp > 1
+
+
 def _apply_definition(params: Sequence[sp.Symbol], body: Any, args: Sequence[Any]) -> Any:
     labels = {b.label: b for b in body.atoms(sp.IndexedBase)}
     mapping: dict[Any, Any] = {}
     for p, a in zip(params, args):
-        if p in labels:
+        if _power_parameter(p):  # ℓ(μ, σ^2) at (μ, s^2) is the body with s for σ
+            base, exp = p.args
+            mapping[base] = a.base
+        elif p in labels:
             mapping[labels[p]] = sp.IndexedBase(a.name, **a.assumptions0)
         else:
             mapping[p] = a
@@ -388,6 +399,27 @@ def _sizes_of(*exprs: Any) -> tuple[tuple[Any, ...], tuple[tuple[sp.Symbol, tupl
     return new, tuple((mapping[b], SUM_SIZES) for b in sorted(bounds, key=sp.default_sort_key))
 
 
+def power_variables(e: Any) -> Any:
+    """Derivatives with respect to a power (the ``σ^2`` of ``∂ℓ/∂σ^2``, a symbol ``sigma_pow2``)
+    of an expression written in σ, as the notation layer writes them: differentiated as a
+    function of v = σ² and taken at σ²."""
+    if not isinstance(e, sp.Basic) or not e.has(sp.Derivative):
+        return e
+
+    def rewrite(d: sp.Derivative) -> Any:
+        [(v, n)] = d.variable_count
+        m = re.fullmatch(r"(?P<base>.+)_pow(?P<exp>\d+)", v.name)
+        bases = [s for s in d.expr.free_symbols if isinstance(s, sp.Symbol) and m and s.name == m.group("base")]
+        if len(bases) != 1 or v in d.expr.free_symbols:
+            return d
+        exp = sp.Integer(int(m.group("exp")))
+        return sp.Subs(sp.Derivative(d.expr.xreplace({bases[0]: v ** (1 / exp)}), (v, n)), v, bases[0] ** exp)
+
+    return e.replace(lambda a: isinstance(a, sp.Derivative) and len(a.variable_count) == 1
+                     and isinstance(a.variable_count[0][0], sp.Symbol) and "_pow" in a.variable_count[0][0].name,
+                     rewrite)
+
+
 def _opaque_derivative(e: Any) -> Any:
     """A derivative of an undefined quantity (∂L/∂w with L opaque, ∂σ²/∂h_j with σ not in terms
     of h_j), if any: the notes mean a dependence they do not write, so it reads as zero."""
@@ -398,9 +430,16 @@ def _opaque_derivative(e: Any) -> Any:
         if isinstance(inner, sp.Symbol) or (isinstance(inner, AppliedUndef) and not d.variables[0] in inner.args):
             return d
         if isinstance(inner, sp.Basic) and inner.free_symbols and not inner.has(AppliedUndef) \
-                and not any(v in inner.free_symbols for v in d.variables):
+                and not any(v in inner.free_symbols or _entry_of(v, inner) for v in d.variables):
             return d
     return None
+
+
+def _entry_of(v: Any, e: sp.Basic) -> bool:
+    """Whether `v` is an entry of a vector that `e` contains (w[j] of Σ_k w_k^2)."""
+    if isinstance(v, MatrixElement):  # w[j - 1, 0] of ‖w‖²
+        return v.parent in e.atoms(sp.MatrixSymbol)
+    return isinstance(v, sp.Indexed) and v.base in e.atoms(sp.IndexedBase)
 
 
 def _integers(e: Any, names: set[str]) -> Any:
@@ -481,7 +520,8 @@ def _definition(lhs: Any, rhs: Any, display: bool, ctx: Context) -> tuple[str, t
     if isinstance(rhs, sp.Symbol) and not display and not isinstance(lhs, sp.Symbol) \
             and rhs not in getattr(lhs, "free_symbols", set()) and getattr(lhs, "free_symbols", None):
         return rhs.name, (), lhs  # "a quadratic function: $x_1^2 + x_2^2 = y$" names y
-    if isinstance(lhs, AppliedUndef) and all(isinstance(a, (sp.Symbol, sp.MatrixSymbol)) for a in lhs.args) \
+    if isinstance(lhs, AppliedUndef) and all(isinstance(a, (sp.Symbol, sp.MatrixSymbol)) or _power_parameter(a)
+                                             for a in lhs.args) \
             and len(set(lhs.args)) == len(lhs.args) and not getattr(rhs, "is_number", False) \
             and lhs.func.__name__ not in PROBABILITY_OPERATORS and not is_information_call(lhs, ctx.distributions):
         name = lhs.func.__name__
