@@ -139,8 +139,10 @@ class Plan:
             except Exception as exc:  # noqa: BLE001 - one equation's failure must not stop the run
                 del self.tasks[before:]
                 rows = _rows(item) or [_Row(item.line, item.column, item.latex, False)]
-                message = str(exc) if isinstance(exc, SubstitutionError) else internal_error("planning", exc)
-                self.tasks.append(Task(eq=item, row=rows[0], step=1, latex=item.latex, kind="internal",
+                misfit = isinstance(exc, SubstitutionError)
+                message = str(exc) if misfit else internal_error("planning", exc)
+                self.tasks.append(Task(eq=item, row=rows[0], step=1, latex=item.latex,
+                                       kind="definition-misfit" if misfit else "internal",
                                        fixed=Verdict.inconclusive(message), message=message))
 
     def _plan_equation(self, eq: Equation, ctx: Context) -> None:

@@ -277,7 +277,7 @@ def _substitute(e: Any, ctx: Context, depth: int = 0, used: set[str] | None = No
                         used.add(name)
         except SubstitutionError:
             raise
-        except (TypeError, ValueError) as exc:  # e.g. a vector's definition where a number stands
+        except (TypeError, ValueError, AttributeError) as exc:  # e.g. a vector's definition where a number stands
             raise SubstitutionError(ctx.spelling.get(name, name), ctx.origins.get(name), exc) from None
     if changed and e.has(sp.Sum, sp.Product):
         # a definition put into a sum (h_i(x) = g(b_i + v_i x) inside Σ_i): its b_i is the entry b[i]

@@ -445,8 +445,8 @@ def shape_clash(*exprs: Any) -> str:
     for e in exprs:
         for total in (e.atoms(sp.Sum) if isinstance(e, sp.Basic) else ()):
             for lim in total.limits:
-                family = [m.name for m in total.function.atoms(sp.MatrixSymbol)
-                          if re.search(rf"_S{re.escape(str(lim[0]))}$", m.name)]
+                family = sorted(m.name for m in total.function.atoms(sp.MatrixSymbol)
+                                if re.search(rf"_S{re.escape(str(lim[0]))}$", m.name))
                 if family:
                     return (f"the vectors {family[0]} of a sum over {lim[0]} differ from term to term; a family of "
                             "vectors (x^{(i)}) summed over its index is not read yet")
