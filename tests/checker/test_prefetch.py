@@ -48,7 +48,7 @@ def test_prefetched_answers_equal_in_process_answers():
     """For the rows of the examples (and of some corpus notes), the workers' answers are parse_latex's."""
     paths = sorted((ROOT / "examples").iterdir()) + (sorted(CORPUS.iterdir())[:2] if CORPUS.is_dir() else [])
     texts = _texts(paths, 120)
-    assert len(texts) > 30
+    assert len(texts) > (30 if CORPUS.is_dir() else 15)  # the examples alone have about twenty rows
     with BudgetedParser(timeout=5.0, jobs=2) as parser:
         parser.prefetch([(t, Notation()) for t in texts])
     for text in texts:
