@@ -29,6 +29,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.claims import Identity, Property
+from checker.relations import INEQUALITIES
 
 #: The probability functions, as the notation layer names them.
 PROBABILITY = frozenset({"P", "P_given"})
@@ -37,7 +38,6 @@ NOT = "_bar"
 #: At most this many events are read on all their atoms.
 MAX_EVENTS = 4
 
-_RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
 
 
 def calls(e: Any) -> list[AppliedUndef]:
@@ -138,7 +138,7 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, values: Mapping[str, Any] = 
     the notes write them) for a worked number that cannot be evaluated; None when the equation
     is not about probabilities of events (see the module).
     """
-    if relation != "=" and relation not in _RELATIONS:
+    if relation != "=" and relation not in INEQUALITIES:
         return None
     sides = (lhs, rhs)
     found = [calls(s) for s in sides]
@@ -168,7 +168,7 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, values: Mapping[str, Any] = 
         read = [s.xreplace(mapping) if isinstance(s, sp.Basic) else s for s in sides]
     if relation == "=":
         return Identity(lhs=read[0], rhs=read[1])
-    statement = _RELATIONS[relation](read[0], read[1], evaluate=False)
+    statement = INEQUALITIES[relation](read[0], read[1], evaluate=False)
     if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
         return None
     return Property(statement=statement)

@@ -38,7 +38,8 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.claims import Identity, Property
-from checker.randomvars import RANDOM_NAME, RELATIONS, NotApplicable
+from checker.randomvars import RANDOM_NAME, NotApplicable
+from checker.relations import INEQUALITIES
 
 #: Functions of information theory, with the names the notation layer gives them.
 INFORMATION = frozenset({"H", "H_given", "MI", "KL"})
@@ -423,13 +424,13 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str]
 
     `relation` is ``"="`` (an `Identity`) or ``"<"``, ``"<="``, ``">"``, ``">="`` (a `Property`).
     """
-    if relation != "=" and relation not in RELATIONS:
+    if relation != "=" and relation not in INEQUALITIES:
         return None
     normal = named_kl(lhs, rhs)
     if normal is not None:
         if relation == "=":
             return Identity(lhs=normal[0], rhs=normal[1])
-        return Property(statement=RELATIONS[relation](normal[0], normal[1], evaluate=False))
+        return Property(statement=INEQUALITIES[relation](normal[0], normal[1], evaluate=False))
     read = finite_reading((lhs, rhs), distributions=distributions, independent=independent)
     if read is None:
         return None
@@ -439,7 +440,7 @@ def claim_for(lhs: Any, rhs: Any, relation: str, *, distributions: Iterable[str]
                   and {s.name for s in a.free_symbols} <= names)
     if relation == "=":
         return Identity(lhs=left, rhs=right, assumptions=given)
-    statement = RELATIONS[relation](left, right, evaluate=False)
+    statement = INEQUALITIES[relation](left, right, evaluate=False)
     if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
         return None
     return Property(statement=statement, assumptions=given)

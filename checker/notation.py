@@ -70,12 +70,11 @@ from checker.shapes import dots, norms as _norms
 from checker.shapes import normalise as _normalise_shapes
 from checker.notation_rules import FORBIDDEN as _FORBIDDEN
 from checker.notation_rules import REFUSED as _REFUSED
-from checker.notation_rules import ParseError
+from checker.notation_rules import ParseError, matching
+from checker.notation_rules import code as _code
 from checker.notation_rules import split_relations as _split_relations
 from checker import notation_ops as ops
 from checker import notation_series as series
-from checker.notation_text import code as _code
-from checker.notation_text import matching
 from checker.notation_text import Rewrites, arguments, derivative_fraction, group, prepare, primes
 
 #: Named functions (\mathrm{..} / \operatorname{..} / plain words) and what they become.
@@ -210,10 +209,10 @@ def _parse(text: str, notation: Notation, *, choices: frozenset[str] = frozenset
     """The reading of `text`, with the shapes of undeclared vectors and matrices inferred from
     their use (`checker.shapes`): each time the matrix layer finds two inferred sizes that must be
     one, the table is updated and the text read again."""
-    if not notation.infer or _ENTRYWISE.search(text):
-        # f(z)_i, 1[k = i], max_j z_j: the equation reads its vectors entry by entry (z_i, z[k]),
-        # not as whole vectors; the two readings are not mixed in one equation
-        entrywise = notation.infer and bool(_ENTRYWISE.search(text))
+    # f(z)_i, 1[k = i], max_j z_j: the equation reads its vectors entry by entry (z_i, z[k]), not
+    # as whole vectors; the two readings are not mixed in one equation
+    entrywise = notation.infer and bool(_ENTRYWISE.search(text))
+    if not notation.infer or entrywise:
         return _parse_plain(text, replace(notation, infer=False, entrywise=entrywise), choices=choices,
                             readings=readings)
     text = dots(gradients(_norms(_normalise_shapes(text))))

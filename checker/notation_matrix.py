@@ -18,7 +18,7 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from checker.notation_text import code, matching
+from checker.notation_rules import code, matching
 from checker.shapes import Reshape, is_flexible, unify
 
 _ENV = re.compile(r"\\begin\s*\{(cases|pmatrix|bmatrix|matrix|Bmatrix|array)\}(?:\s*\{[lcr|\s]*\})?")

@@ -25,13 +25,8 @@ from typing import Any
 import sympy as sp
 
 from checker.functions import relu, sigmoid
-from checker.notation_rules import ParseError
-
-def matching(s: str, open_at: int, opener: str = "(", closer: str = ")") -> int:
-    """`checker.notation_text.matching` (imported late: that module imports this one)."""
-    from checker.notation_text import matching as match
-
-    return match(s, open_at, opener, closer)
+from checker.notation_rules import ParseError, code, matching
+from checker.relations import INEQUALITIES
 
 
 # --- indicators --------------------------------------------------------------------------------
@@ -50,8 +45,6 @@ def indicators(s: str, store: list[str]) -> str:
     and Iverson brackets ``[\\![ c ]\\!]`` / ``\\llbracket c \\rrbracket`` with a relation in c. A bold
     1 without a condition is the vector of ones, and is left alone.
     """
-    from checker.notation_text import code
-
     out, i = [], 0
     for m in _INDICATOR.finditer(s):
         if m.start() < i:
@@ -112,9 +105,7 @@ def _condition_at(s: str, k: int, opener: str) -> tuple[str, int] | None:
     return inner, close + 1
 
 
-_INDICATOR_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {
-    "<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan,
-    "=": sp.Eq, "!=": sp.Ne}
+_INDICATOR_RELATIONS: dict[str, Callable[[Any, Any], Any]] = {**INEQUALITIES, "=": sp.Eq, "!=": sp.Ne}
 
 
 def _is_index(e: Any) -> bool:
@@ -355,5 +346,5 @@ def loose_entry(e: Any) -> str:
 
 
 __all__ = ["ELEMENTWISE", "ENTRY", "bold_names", "elementwise_entry", "entry_calls", "entry_of", "fresh_index",
-           "indicator", "indicators", "is_layer_size", "loose_entry", "matching", "select_deltas", "softmax_entry",
+           "indicator", "indicators", "is_layer_size", "loose_entry", "select_deltas", "softmax_entry",
            "unify_sizes"]

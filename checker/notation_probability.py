@@ -25,7 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checker.notation_text import arguments, matching
+from checker.notation_rules import matching
+from checker.notation_text import arguments
 
 #: Suffix of a conditional (``p(x \mid y)`` → ``p_given(x, y)``) and of a complement event.
 GIVEN = "given"

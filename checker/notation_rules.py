@@ -91,4 +91,25 @@ def split_relations(s: str) -> tuple[list[str], list[str]]:
     return pieces, rels
 
 
-__all__ = ["FORBIDDEN", "REFUSED", "RELATIONS", "ParseError", "split_relations"]
+def matching(s: str, open_at: int, opener: str = "(", closer: str = ")") -> int:
+    """Offset of the bracket closing the one at `open_at` (brackets of all kinds nest), or -1."""
+    depth = 0
+    for k in range(open_at, len(s)):
+        c = s[k]
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+            if depth == 0:
+                return k if c == closer else -1
+    return -1
+
+
+def code(n: int) -> str:
+    """A letters-only code that sorts like `n` (the parser keeps letters in names): the suffix of
+    the layer's placeholders (``FNCaab``)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[n // 676 % 26] + letters[n // 26 % 26] + letters[n % 26]
+
+
+__all__ = ["FORBIDDEN", "REFUSED", "RELATIONS", "ParseError", "code", "matching", "split_relations"]

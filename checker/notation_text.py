@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from checker.notation_rules import code, matching
 from checker.notation_ops import ENTRY, bold_names, entry_calls, indicators
 from checker.notation_series import argopts, ellipses, extrema, limits_and_braces
 
@@ -29,20 +30,6 @@ _LATEX_FUNCTIONS = ("arcsinh", "arccosh", "arctanh", "arsinh", "arcosh", "artanh
                     "arcsin", "arccos", "arctan", "sin", "cos", "tan", "sec", "csc", "cot")
 _SPACING = re.compile(r"\\(left|right|big|Big|bigg|Bigg)(?![A-Za-z])|\\displaystyle|\\textstyle|\\limits"
                       r"|\\[,;:!> ]|\\q?quad\b|~")
-
-
-def matching(s: str, open_at: int, opener: str = "(", closer: str = ")") -> int:
-    """Offset of the bracket closing the one at `open_at` (brackets of all kinds nest), or -1."""
-    depth = 0
-    for k in range(open_at, len(s)):
-        c = s[k]
-        if c in "({[":
-            depth += 1
-        elif c in ")}]":
-            depth -= 1
-            if depth == 0:
-                return k if c == closer else -1
-    return -1
 
 
 def group(s: str, at: int) -> tuple[str, int] | None:
@@ -213,7 +200,7 @@ def decimals(s: str, rw: Rewrites) -> str:
 
 def _number(rw: Rewrites, lit: str) -> str:
     rw.numbers.append(lit)
-    return rf" \mathrm{{NUM{_code(len(rw.numbers) - 1)}}} "
+    return rf" \mathrm{{NUM{code(len(rw.numbers) - 1)}}} "
 
 
 _LABEL_SUP = re.compile(r"(\\mathrm\{([A-Za-z0-9]+)\}|\\([A-Za-z]+)|(?<![A-Za-z\\])([A-Za-z]))"
@@ -471,7 +458,7 @@ def force_calls(s: str, store: list[tuple[str, list[str]]], *, sigma_is_sigmoid:
         if not args:
             continue
         store.append((name, args))
-        out.append(s[i:m.start()] + rf" \mathrm{{FNC{_code(len(store) - 1)}}} ")
+        out.append(s[i:m.start()] + rf" \mathrm{{FNC{code(len(store) - 1)}}} ")
         i = close + 1
         entry = ENTRY.match(s, i) if entries is not None else None
         if entry:
@@ -502,16 +489,9 @@ def primes(s: str, store: list[tuple[str, str, int]]) -> str:
             return s  # unbalanced: the parser reports it
         order = m.group(2).count("'") + m.group(2).count("\\prime")
         store.append((m.group(1), s[m.end():close], order))
-        s = s[: m.start()] + rf" \mathrm{{PRM{_code(len(store) - 1)}}} " + s[close + 1:]
+        s = s[: m.start()] + rf" \mathrm{{PRM{code(len(store) - 1)}}} " + s[close + 1:]
 
 
-def _code(n: int) -> str:
-    """A letters-only code that sorts like `n` (the parser keeps letters in names)."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return letters[n // 676 % 26] + letters[n // 26 % 26] + letters[n % 26]
-
-
-code = _code
 
 _DVAR = re.compile(r"\s*(\\partial(?![A-Za-z])|d)\s*\{?\s*"
                    r"(\\mathrm\{[A-Za-z0-9]+\}|\\[A-Za-z]+|[A-Za-z])(\s*_\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?"

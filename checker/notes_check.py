@@ -24,7 +24,7 @@ from checker.engine import DEFAULT_TIMEOUT
 from checker.engine import check as check_claim
 from checker.notation import Notation, ParseError, display, is_prime_variable, parse_latex
 from checker.notes import Directive, Equation
-from checker.notes_context import (PROBABILITY_OPERATORS, _RELATIONS, Context, _apply_directive, _claim_for, _definition,
+from checker.notes_context import (PROBABILITY_OPERATORS, Context, _apply_directive, _claim_for, _definition,
                                    SubstitutionError, _opaque_derivative, _Row, _rows, _running_text,
                                    power_variables, read_sides, _substitute, _undefined_functions,
                                    value_of)
@@ -48,6 +48,7 @@ from checker.information import claim_for as information_claim
 from checker.information import distributions_in, fixed_distributions, is_information_call
 from checker.randomvars import claims_for, random_variables
 from checker.claims import Approximation, Identity, Property
+from checker.relations import INEQUALITIES
 from checker.results import Result
 from checker.verdict import Method, Status, Verdict
 
@@ -263,10 +264,10 @@ class Plan:
             if running is not None and not row.continues:
                 kind, message = running
                 numbers = [x for x in sides if getattr(x, "is_number", False)]
-                if kind == "condition" and all(r in _RELATIONS for r in relations) and numbers \
+                if kind == "condition" and all(r in INEQUALITIES for r in relations) and numbers \
                         and all(isinstance(x, sp.Symbol) or getattr(x, "is_number", False) for x in sides):
                     # "with $0 < p < 1$", "a learning rate $\eta > 0$": the domain of the names from here on
-                    ctx.assumptions.extend(_RELATIONS[r](x, y) for x, y, r in zip(sides, sides[1:], relations))
+                    ctx.assumptions.extend(INEQUALITIES[r](x, y) for x, y, r in zip(sides, sides[1:], relations))
                     kind, message = "declaration", "declares the domain of " + ", ".join(
                         spelled(x.name, ctx.spelling) for x in sides if isinstance(x, sp.Symbol))
                 if kind == "value" and len(numbers) == 1:  # "with $v_0 = 0$", "$n = m = 2$"
@@ -345,9 +346,7 @@ class Plan:
                 # σ(x) = x sigmoid(βx): notes that give a standard name their own meaning (swish)
                 builtin = display(sides[0].func(*sides[0].args), ctx.spelling).split("(")[0] or str(sides[0].func)
             used: set[str] = set()
-            # a vector summed over on one side (Σ_k y_k) has its entries (y_i) read as entries on every side
-            summed = {str(b.label) for x in sides if isinstance(x, sp.Basic) for b in x.atoms(sp.IndexedBase)}
-            substituted = [self._terms(_substitute(x, ctx, used=used), ctx, used, summed) for x in sides]
+            substituted = [self._terms(_substitute(x, ctx, used=used), ctx, used) for x in sides]
             sequences = sorted(n for n in used | ({renamed} if renamed else set())
                                if n in ctx.definitions and _recursive(n, ctx.definitions[n][1], ctx))
             if row.continues and current_chain is not None:
@@ -416,8 +415,7 @@ class Plan:
         full = ([chain_tail] if row.continues else []) + list(read.sides)
         relations = ([row.lead] if row.continues else []) + list(read.relations)
         shift = 1 if row.continues else 0  # index in `full` of the row's first own side
-        named = (not row.continues and relations[0] == "=" and full[0] is not None and full[1] is None
-                 and len(eq.latex) > 0)
+        named = not row.continues and relations[0] == "=" and full[0] is not None and full[1] is None
         later = next((j for j in range(2, len(full)) if full[j] is not None), None)
         if named and later is None:
             self._doubt_meaning(full[0], row.line, ctx)
@@ -453,10 +451,8 @@ class Plan:
             while end + 1 < len(full) and full[end + 1] is not None and full[k] is not None:
                 end += 1
             if end > k:
-                if k == 0 and row.continues:
-                    parts.append(replace(row, latex=read.joined(0, end - shift), continues=True, part=True))
-                elif k == 0:
-                    parts.append(replace(row, latex=read.joined(0, end), part=True))
+                if k == 0:  # the row's own start: a row as it was (continuing its chain, or not)
+                    parts.append(replace(row, latex=read.joined(0, end - shift), part=True))
                 else:
                     parts.append(replace(row, latex=read.joined(k - shift + 1, end - shift), continues=True,
                                          lead=relations[k], offset=k, anchor=full[k], part=True))
@@ -551,14 +547,11 @@ class Plan:
         return family
 
     @staticmethod
-    def _terms(e: Any, ctx: Context, used: set[str] | None = None, summed: set[str] | None = None) -> Any:
-        """Terms of indexed families written out (p_j, m̂_t), sequences at a number unrolled;
-        entries of the vectors in `summed` written as entries."""
-        if not isinstance(e, sp.Basic) or not (ctx.families or summed):
+    def _terms(e: Any, ctx: Context, used: set[str] | None = None) -> Any:
+        """Terms of indexed families written out (p_j, m̂_t), sequences at a number unrolled."""
+        if not ctx.families or not isinstance(e, sp.Basic):
             return e
-        e = as_terms(e, ctx.spelling, set(ctx.families) | (summed or set()))
-        if not ctx.families:
-            return e
+        e = as_terms(e, ctx.spelling, set(ctx.families))
         e = entry_products(e, ctx.spelling, set(ctx.families))
         for x in e.atoms(sp.Indexed):
             label = str(x.base.label)

@@ -29,12 +29,12 @@ from checker.notation_ops import unify_sizes
 from checker.notation_series import ArgOpt, extremum_bounds, optimum_claim
 from checker.notes import Directive, Equation
 from checker.shapes import value_shape
+from checker.relations import INEQUALITIES
 from checker.notes_forms import drop_alignment, is_matrix, plain_symbols, top_level_commas, trim
 
 #: Sizes at which sums with symbolic bounds are instantiated.
 SUM_SIZES = (1, 2, 3, 4)
 
-_RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
 
 
 @dataclass
@@ -481,8 +481,8 @@ def _claim_for(lhs: Any, rhs: Any, relation: str, ctx: Context) -> Any:
                 and not rhs.expr.has(AppliedUndef) and not sizes:
             return DerivativeClaim(function=rhs.expr, wrt=tuple(rhs.variables), claimed=lhs, assumptions=assumptions)
         return Identity(lhs=lhs, rhs=rhs, assumptions=assumptions, sizes=sizes)
-    if relation in _RELATIONS:
-        return Property(statement=_RELATIONS[relation](lhs, rhs, evaluate=False), assumptions=assumptions, sizes=sizes)
+    if relation in INEQUALITIES:
+        return Property(statement=INEQUALITIES[relation](lhs, rhs, evaluate=False), assumptions=assumptions, sizes=sizes)
     if relation == "!=":
         return Property(statement=sp.Ne(lhs, rhs, evaluate=False), assumptions=assumptions, sizes=sizes,
                         quantifier="exists")
@@ -606,8 +606,8 @@ def _apply_directive(d: Directive, ctx: Context) -> str | None:
         if parsed.relation is None:
             return f"an assumption is a relation such as '0 < p < 1', not {arg!r}"
         for a, b, rel in zip(parsed.sides, parsed.sides[1:], parsed.relations):
-            if rel in _RELATIONS:
-                ctx.assumptions.append(_RELATIONS[rel](a, b))
+            if rel in INEQUALITIES:
+                ctx.assumptions.append(INEQUALITIES[rel](a, b))
             elif rel == "!=":
                 ctx.assumptions.append(sp.Ne(a, b))
             elif rel == "=" and _sum_of_entries(a) is not None and b == 1:

@@ -51,6 +51,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from checker.claims import Identity, Property
+from checker.relations import INEQUALITIES
 
 #: The operators read on the distribution, with their number of arguments.
 OPERATORS = {"E": 1, "Var": 1, "Cov": 2}
@@ -58,8 +59,6 @@ OPERATORS = {"E": 1, "Var": 1, "Cov": 2}
 ATOM_COUNTS = (2, 3)
 #: Ends the names of the atoms' symbols; the parser never writes ``__`` in a name.
 SUFFIX = "__at"
-#: Relations `claims_for` reads, as the notes reader names them.
-RELATIONS = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
 
 RANDOM_NAME = re.compile(r"^[A-Z](?:_[A-Za-z0-9]+)?$")
 #: Constructs an argument may not contain: they cannot be evaluated atom by atom.
@@ -281,7 +280,7 @@ def claims_for(lhs: Any, rhs: Any, relation: str, rvs: Iterable[sp.Symbol | str]
     when the equation has no reading on finite distributions (see `finite_reading`) or the
     relation is another one.
     """
-    if relation != "=" and relation not in RELATIONS:
+    if relation != "=" and relation not in INEQUALITIES:
         return []
     rvs, positive, assumptions = list(rvs), list(positive), list(assumptions)
     claims: list[Identity | Property] = []
@@ -294,11 +293,11 @@ def claims_for(lhs: Any, rhs: Any, relation: str, rvs: Iterable[sp.Symbol | str]
         if relation == "=":
             claims.append(Identity(lhs=left, rhs=right, assumptions=tuple(given)))
         else:
-            statement = RELATIONS[relation](left, right, evaluate=False)
+            statement = INEQUALITIES[relation](left, right, evaluate=False)
             if isinstance(statement, (bool, sp.logic.boolalg.BooleanAtom)):
                 return []
             claims.append(Property(statement=statement, assumptions=tuple(given)))
     return claims
 
 
-__all__ = ["ATOM_COUNTS", "OPERATORS", "RANDOM_NAME", "RELATIONS", "SUFFIX", "NotApplicable", "claims_for", "finite_reading", "random_variables"]
+__all__ = ["ATOM_COUNTS", "OPERATORS", "RANDOM_NAME", "SUFFIX", "NotApplicable", "claims_for", "finite_reading", "random_variables"]

@@ -19,4 +19,7 @@ Le = functools.partial(sp.Le, evaluate=False)
 Gt = functools.partial(sp.Gt, evaluate=False)
 Ge = functools.partial(sp.Ge, evaluate=False)
 
-__all__ = ["Eq", "Ge", "Gt", "Le", "Lt", "Ne"]
+#: The inequalities by the names the notation layer gives them (`checker.notation_rules`).
+INEQUALITIES = {"<": sp.StrictLessThan, "<=": sp.LessThan, ">": sp.StrictGreaterThan, ">=": sp.GreaterThan}
+
+__all__ = ["INEQUALITIES", "Eq", "Ge", "Gt", "Le", "Lt", "Ne"]
